@@ -1,0 +1,1 @@
+"""Dagster assets, one module per source: fetch -> land raw -> flatten -> load -> metadata."""

@@ -1,0 +1,1 @@
+"""The Toggl side: API client, errors, Dagster resource and the local API emulator."""

@@ -1,0 +1,135 @@
+"""Benchmark of the detailed report flattener: this script owns measuring
+``pipelines.transform.detailed.flatten_time_entries`` against a ``pd.json_normalize`` baseline on the same
+synthetic, seed-shaped detailed report rows, in one run, and printing entries/s for both and their ratio.
+
+The baseline is only the ``json_normalize(rows, record_path="time_entries", meta=[...])`` step: it does none
+of the flattener's work (timestamp parsing, local dates, amount shares, dtypes), so the ratio understates
+the flattener's advantage.
+
+Run: ``.venv/bin/python bench/bench_flatten.py [--entries 200000] [--repeat 3] [--max-per-row 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.transform.detailed import flatten_time_entries  # noqa: E402
+
+ROW_FIELDS = [
+    "billable", "billable_amount_in_cents", "client_name", "currency", "description", "email",
+    "hourly_rate_in_cents", "project_color", "project_hex", "project_id", "project_name", "row_number",
+    "tag_ids", "tag_names", "task_id", "task_name", "user_id", "username",
+]
+OFFSETS = [timezone.utc, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5)),
+           timezone(timedelta(hours=5, minutes=30))]
+
+
+def synthetic_rows(entries: int, max_per_row: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Detailed report rows shaped like Toggl's seed, holding ``entries`` time entries in total.
+
+    Args:
+        entries: Total number of time entries.
+        max_per_row: Each row holds between 1 and this many entries (1 = an ungrouped report).
+        seed: Seed of the deterministic generator.
+
+    Returns:
+        The rows, as ``json.loads`` would give them.
+    """
+    rng = random.Random(seed)
+    base = datetime(2025, 1, 1, 8, 0)
+    rows: list[dict[str, Any]] = []
+    entry_id = 1
+    while entry_id <= entries:
+        count = min(rng.randint(1, max_per_row), entries - entry_id + 1)
+        project = rng.randint(0, 40)
+        user = rng.randint(1, 25)
+        tags = rng.sample(range(1, 20), rng.randint(0, 3))
+        time_entries = []
+        for _ in range(count):
+            offset = rng.choice(OFFSETS)
+            start = (base + timedelta(minutes=rng.randint(0, 525_600))).replace(tzinfo=offset)
+            seconds = rng.randint(0, 4 * 3600)
+            running = rng.random() < 0.001
+            time_entries.append({
+                "id": 4_000_000_000 + entry_id,
+                "seconds": -int(start.timestamp()) if running else seconds,
+                "start": start.isoformat(),
+                "stop": None if running else (start + timedelta(seconds=seconds)).isoformat(),
+                "at": (start + timedelta(seconds=seconds, minutes=5)).astimezone(timezone.utc).isoformat(),
+                "at_tz": (start + timedelta(seconds=seconds, minutes=5)).isoformat(),
+            })
+            entry_id += 1
+        rows.append({
+            "billable": project % 3 != 0,
+            "billable_amount_in_cents": rng.randint(0, 50_000) if project % 3 else None,
+            "client_name": None if project == 0 else f"Client {project % 7}",
+            "currency": "EUR",
+            "description": rng.choice(["Mockups", "Café ☕ \"review\"", "", "Line one\nline two", None]),
+            "email": f"user{user}@example.com",
+            "hourly_rate_in_cents": 5000 + 500 * (project % 4) if project % 3 else None,
+            "project_color": "#2da608",
+            "project_hex": "#2da608",
+            "project_id": None if project == 0 else 2000 + project,
+            "project_name": None if project == 0 else f"Project {project}",
+            "row_number": len(rows) + 1,
+            "tag_ids": tags,
+            "tag_names": [f"tag {t}" for t in tags],
+            "task_id": None if project % 2 else 3000 + project,
+            "task_name": None if project % 2 else f"Task {project}",
+            "time_entries": time_entries,
+            "user_id": user,
+            "username": f"User {user}",
+        })
+    return rows
+
+
+def best_time(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Best wall-clock time of ``repeat`` calls, and the last result."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run both flatteners on the same rows, print entries/s and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=200_000, help="time entries to flatten (default 200000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts (default 3)")
+    parser.add_argument("--max-per-row", type=int, default=3,
+                        help="entries per report row drawn from 1..N (1 = ungrouped; default 3)")
+    args = parser.parse_args(argv)
+
+    rows = synthetic_rows(args.entries, args.max_per_row)
+    print(f"{args.entries:,} entries in {len(rows):,} rows (1..{args.max_per_row} per row), best of {args.repeat}")
+
+    ours_seconds, frame = best_time(lambda: flatten_time_entries(rows, "bench"), args.repeat)
+    assert len(frame) == args.entries
+    baseline_seconds, baseline = best_time(
+        lambda: pd.json_normalize(rows, record_path="time_entries", meta=ROW_FIELDS), args.repeat
+    )
+    assert len(baseline) == args.entries
+
+    ours_rate = args.entries / ours_seconds
+    baseline_rate = args.entries / baseline_seconds
+    print(f"flatten_time_entries           {ours_seconds:7.3f} s  {ours_rate:12,.0f} entries/s")
+    print(f"pd.json_normalize (baseline)   {baseline_seconds:7.3f} s  {baseline_rate:12,.0f} entries/s")
+    print(f"ratio flatten / json_normalize {ours_rate / baseline_rate:7.2f}x")
+
+
+if __name__ == "__main__":
+    main()

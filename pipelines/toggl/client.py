@@ -1,0 +1,453 @@
+"""TogglClient: the one place that talks HTTP to Toggl — auth, pacing, retries, quota, paging, range splits.
+
+- Auth: HTTP Basic with `<api_token>:api_token`, or email and password.
+- Pacing: at most one request per `min_interval` seconds (Toggl's leaky bucket is ~1 request/s).
+- Retries (tenacity): 429, 5xx and connection errors with exponential backoff and jitter, honouring
+  `Retry-After`; a 402 with quota headers waits `X-Toggl-Quota-Resets-In` (up to `max_quota_wait`).
+  A 402 without quota headers means the plan lacks the feature and is never retried.
+- Quota: `X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In` are read on every response; when the
+  quota is known to be used up the client waits for the reset instead of spending a request on a 402.
+- Shared reports: one POST per page, following `X-Next-Row-Number` to the last page; ranges longer than
+  Toggl accepts are cut into chunks, and a window Toggl answers "too big to be exported" is halved and retried.
+- Secrets: report tokens are in the URL path, so nothing built from a URL is logged or raised unredacted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+import requests
+from requests.structures import CaseInsensitiveDict
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from pipelines.dates import date_chunks
+from pipelines.toggl import errors
+from pipelines.toggl.errors import Redactor, TogglError
+
+SHARED_REPORT_PATH = "/reports/api/v3/shared/{token}"
+PROFITABILITY_EXPORT_PATH = "/insights/api/v1/workspace/{workspace_id}/profitability/projects.{extension}"
+MAX_RANGE_DAYS = 366
+QUOTA_REMAINING = "X-Toggl-Quota-Remaining"
+QUOTA_RESETS_IN = "X-Toggl-Quota-Resets-In"
+
+
+class Log(Protocol):
+    """What the client needs of a logger: `logging.Logger` and Dagster's `context.log` both fit."""
+
+    def info(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+    def warning(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+    def debug(self, msg: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass
+class QuotaStatus:
+    """The last quota Toggl reported: requests left and seconds until the window resets."""
+
+    remaining: int | None = None
+    resets_in: float | None = None
+    observed_at: float | None = None
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A successful response with what raw landing needs; `path` is already redacted."""
+
+    method: str
+    path: str
+    request_body: dict[str, Any]
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    content_type: str
+
+    def json(self) -> Any:
+        """The body as JSON; raises TogglResponseError when it is not JSON."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            raise errors.TogglResponseError(f"{self.path}: Toggl answered {self.status_code} with a body that is not JSON") from None
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """One page of a shared report response."""
+
+    page_number: int
+    response: ApiResponse
+    body: dict[str, Any]
+
+
+@dataclass
+class ReportWindow:
+    """A date window of a shared report as Toggl served it, with its pages (read them in order, once)."""
+
+    requested_start: date
+    requested_end: date
+    start: date
+    end: date
+    pages: Iterator[ReportPage] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SharedReportRef:
+    """A shared report to fetch: `key` is its public name, `token` is secret."""
+
+    key: str
+    token: str = field(repr=False)
+
+
+class TogglClient:
+    """A Toggl API client; see the module docstring for its behaviour."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_token: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        max_attempts: int = 6,
+        min_interval: float = 1.0,
+        max_quota_wait: float = 3600.0,
+        backoff_max: float = 60.0,
+        log: Log | None = None,
+        redactor: Redactor | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.min_interval = min_interval
+        self.max_quota_wait = max_quota_wait
+        self.backoff_max = backoff_max
+        self.log = log or _default_log()
+        self.redact = redactor or Redactor()
+        self._add_secrets(api_token, password)
+        self._sleep = sleep
+        self._clock = clock
+        self._last_request_at: float | None = None
+        self.quota = QuotaStatus()
+        self.requests_sent = 0
+        self.session = requests.Session()
+        self.session.headers.update({"Content-Type": "application/json", "User-Agent": "toggl-warehouse"})
+        if api_token:
+            self.session.auth = (api_token, "api_token")
+        elif email and password:
+            self.session.auth = (email, password)
+
+    def _add_secrets(self, *secrets: str | None) -> None:
+        self.redact.add(*secrets)
+        errors.LOG_REDACTOR.add(*secrets)
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    # ---- shared reports -------------------------------------------------------------------------
+
+    def shared_report_windows(
+        self,
+        report: SharedReportRef,
+        start: date,
+        end: date,
+        *,
+        page_size: int = 1000,
+        params: Mapping[str, Any] | None = None,
+    ) -> Iterator[ReportWindow]:
+        """Fetch a shared report over [start, end] as few windows as Toggl allows.
+
+        Ranges over 366 days are cut; a window answered "too big to be exported" is halved until it fits.
+        Yields each window once its first page has arrived; read its pages before asking for the next.
+        """
+        self._add_secrets(report.token)
+        pending = list(date_chunks(start, end, MAX_RANGE_DAYS))
+        while pending:
+            window_start, window_end = pending.pop(0)
+            try:
+                first = self._report_page(report, window_start, window_end, page_size, params, None, 1)
+            except errors.TogglReportTooBig:
+                if window_start == window_end:
+                    raise errors.TogglReportTooBig(
+                        f"shared report '{report.key}': Toggl says the report is too big to export even for the single day {window_start}"
+                    ) from None
+                middle = window_start + (window_end - window_start) // 2
+                self.log.warning(
+                    f"shared report '{report.key}': {window_start}..{window_end} is too big for Toggl; splitting it in two"
+                )
+                pending[0:0] = [(window_start, middle), (middle + timedelta(days=1), window_end)]
+                continue
+            served_start, served_end = _served_range(first.response.headers, window_start, window_end)
+            if (served_start, served_end) != (window_start, window_end):
+                self.log.warning(
+                    f"shared report '{report.key}': asked for {window_start}..{window_end}, Toggl served "
+                    f"{served_start}..{served_end} (a report saved with a fixed date range keeps its own dates)"
+                )
+            yield ReportWindow(
+                requested_start=window_start,
+                requested_end=window_end,
+                start=served_start,
+                end=served_end,
+                pages=self._following_pages(report, window_start, window_end, page_size, params, first),
+            )
+
+    def _following_pages(
+        self,
+        report: SharedReportRef,
+        start: date,
+        end: date,
+        page_size: int,
+        params: Mapping[str, Any] | None,
+        first: ReportPage,
+    ) -> Iterator[ReportPage]:
+        page = first
+        yield page
+        while (next_row := page.response.headers.get("X-Next-Row-Number")) and _report_rows(page.body):
+            cursor = {"first_row_number": int(next_row)}
+            if next_id := page.response.headers.get("X-Next-ID"):
+                cursor["first_id"] = int(next_id)
+            page = self._report_page(report, start, end, page_size, params, cursor, page.page_number + 1)
+            yield page
+
+    def _report_page(
+        self,
+        report: SharedReportRef,
+        start: date,
+        end: date,
+        page_size: int,
+        params: Mapping[str, Any] | None,
+        cursor: Mapping[str, Any] | None,
+        page_number: int,
+    ) -> ReportPage:
+        body: dict[str, Any] = {**(params or {}), "start_date": start.isoformat(), "end_date": end.isoformat(), "page_size": page_size}
+        body.update(cursor or {})
+        response = self.request(
+            "POST",
+            SHARED_REPORT_PATH.format(token=report.token),
+            body=body,
+            label=f"shared report '{report.key}'",
+            public_path=SHARED_REPORT_PATH.format(token=f"<report:{report.key}>"),
+        )
+        payload = response.json()
+        if not isinstance(payload, dict):
+            raise errors.TogglResponseError(f"shared report '{report.key}': Toggl answered with a JSON {type(payload).__name__}, not an object")
+        self.log.info(
+            f"shared report '{report.key}' {start}..{end} page {page_number}: {len(_report_rows(payload))} rows"
+            + self._quota_note()
+        )
+        return ReportPage(page_number=page_number, response=response, body=payload)
+
+    # ---- profitability export -------------------------------------------------------------------
+
+    def profitability_export(self, workspace_id: int, extension: str, body: Mapping[str, Any]) -> ApiResponse:
+        """Download the profitability projects export (`csv` or `xlsx`) of a workspace."""
+        path = PROFITABILITY_EXPORT_PATH.format(workspace_id=workspace_id, extension=extension)
+        response = self.request("POST", path, body=dict(body), label=f"profitability export of workspace {workspace_id}")
+        self.log.info(
+            f"profitability export of workspace {workspace_id} ({extension}, {body.get('start_date')}..{body.get('end_date')}): "
+            f"{len(response.content)} bytes" + self._quota_note()
+        )
+        return response
+
+    # ---- HTTP -----------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        label: str,
+        public_path: str | None = None,
+    ) -> ApiResponse:
+        """Send one request with pacing, quota waits and retries; raise a TogglError on failure.
+
+        Args:
+            method: HTTP method.
+            path: path below the base URL (may contain secrets).
+            body: JSON body.
+            label: how messages name this request, e.g. "shared report 'team'".
+            public_path: the path as it may be shown and stored; the redacted `path` when None.
+        """
+        retrying = Retrying(
+            retry=retry_if_exception(lambda exc: isinstance(exc, TogglError) and exc.retryable),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait_before_retry,
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(label, state),
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                response = self._send_once(method, path, body, label)
+        return ApiResponse(
+            method=method,
+            path=public_path or self.redact(path),
+            request_body=dict(body or {}),
+            status_code=response.status_code,
+            headers=CaseInsensitiveDict(response.headers),
+            content=response.content,
+            content_type=response.headers.get("Content-Type", ""),
+        )
+
+    def _send_once(self, method: str, path: str, body: Mapping[str, Any] | None, label: str) -> requests.Response:
+        self._wait_for_quota(label)
+        self._pace()
+        self.requests_sent += 1
+        try:
+            response = self.session.request(method, self.base_url + path, json=body, timeout=self.timeout)
+        except requests.RequestException as exc:
+            # The exception text carries the URL, and so the report token: never chain it.
+            raise errors.TogglConnectionError(f"{label}: could not reach Toggl at {self.redact(self.base_url)}: {type(exc).__name__}: {self.redact(exc)}") from None
+        self._read_quota(response.headers)
+        if response.status_code >= 400:
+            raise self._error_for(response, label)
+        return response
+
+    def _error_for(self, response: requests.Response, label: str) -> TogglError:
+        status = response.status_code
+        message = self.redact(_error_message(response))
+        headers = response.headers
+        if status == 400:
+            return errors.TogglBadRequest(f"{label}: Toggl refused the parameters (400): {message}", status=status)
+        if status in (401, 403):
+            return errors.TogglAuthError(
+                f"{label}: Toggl denied access ({status}): {message}. Check TOGGL_API_TOKEN (or TOGGL_EMAIL/TOGGL_PASSWORD) "
+                "and that this user may read it (a private report is readable by its owner and workspace admins).",
+                status=status,
+            )
+        if status == 402:
+            if QUOTA_REMAINING in headers or QUOTA_RESETS_IN in headers:
+                resets_in = _number(headers.get(QUOTA_RESETS_IN)) or 60.0
+                exhausted = errors.TogglQuotaExhausted(
+                    f"{label}: the hourly Toggl API quota is used up (402); it resets in {resets_in:.0f} s. "
+                    f"That is more than TOGGL_MAX_QUOTA_WAIT_SECONDS={self.max_quota_wait:.0f}; run again later: loads are resumable.",
+                    status=status,
+                    retry_after=resets_in,
+                )
+                exhausted.retryable = resets_in <= self.max_quota_wait
+                return exhausted
+            return errors.TogglPlanError(
+                f"{label}: Toggl says the workspace's plan does not include this feature (402): {message}", status=status
+            )
+        if status == 404:
+            return errors.TogglNotFound(f"{label}: Toggl answered 404 Not Found: {message}", status=status)
+        if status == 429:
+            return errors.TogglRateLimited(
+                f"{label}: Toggl kept answering 429 Too Many Requests: {message}", status=status, retry_after=_number(headers.get("Retry-After"))
+            )
+        if status == 500 and "too big" in message.lower():
+            return errors.TogglReportTooBig(f"{label}: {message}", status=status)
+        if status >= 500:
+            return errors.TogglServerError(
+                f"{label}: Toggl kept failing with {status}: {message}", status=status, retry_after=_number(headers.get("Retry-After"))
+            )
+        return TogglError(f"{label}: Toggl answered {status}: {message}", status=status)
+
+    def _wait_before_retry(self, state: Any) -> float:
+        exc = state.outcome.exception()
+        if getattr(exc, "retry_after", None) is not None:
+            return max(0.0, float(exc.retry_after))
+        return wait_exponential_jitter(initial=1, max=self.backoff_max)(state)
+
+    def _log_retry(self, label: str, state: Any) -> None:
+        exc = state.outcome.exception()
+        wait = state.next_action.sleep if state.next_action else 0
+        self.log.warning(f"{label}: attempt {state.attempt_number} failed ({exc}); retrying in {wait:.1f} s")
+
+    def _pace(self) -> None:
+        if self._last_request_at is not None and self.min_interval > 0:
+            wait = self.min_interval - (self._clock() - self._last_request_at)
+            if wait > 0:
+                self._sleep(wait)
+        self._last_request_at = self._clock()
+
+    def _read_quota(self, headers: Mapping[str, str]) -> None:
+        remaining = _number(headers.get(QUOTA_REMAINING))
+        if remaining is None:
+            return
+        self.quota = QuotaStatus(
+            remaining=int(remaining), resets_in=_number(headers.get(QUOTA_RESETS_IN)), observed_at=self._clock()
+        )
+
+    def _wait_for_quota(self, label: str) -> None:
+        """When the last response said no request is left, wait for the reset rather than earn a 402."""
+        quota = self.quota
+        if quota.remaining is None or quota.remaining > 0 or quota.resets_in is None or quota.observed_at is None:
+            return
+        wait = quota.resets_in - (self._clock() - quota.observed_at)
+        if wait <= 0:
+            return
+        if wait > self.max_quota_wait:
+            raise errors.TogglQuotaExhausted(
+                f"{label}: the hourly Toggl API quota is used up; it resets in {wait:.0f} s, more than "
+                f"TOGGL_MAX_QUOTA_WAIT_SECONDS={self.max_quota_wait:.0f}. Run again later: loads are resumable.",
+                retry_after=wait,
+            )
+        self.log.warning(f"{label}: Toggl API quota used up; waiting {wait:.0f} s for it to reset")
+        self._sleep(wait)
+        self.quota = QuotaStatus()
+
+    def _quota_note(self) -> str:
+        if self.quota.remaining is None:
+            return ""
+        resets = f", resets in {self.quota.resets_in:.0f} s" if self.quota.resets_in is not None else ""
+        return f" (API quota: {self.quota.remaining} left{resets})"
+
+
+def _served_range(headers: Mapping[str, str], start: date, end: date) -> tuple[date, date]:
+    """The dates Toggl actually used (X-Range-Start/End), else the requested ones."""
+    try:
+        served_start = date.fromisoformat(headers["X-Range-Start"][:10]) if headers.get("X-Range-Start") else start
+        served_end = date.fromisoformat(headers["X-Range-End"][:10]) if headers.get("X-Range-End") else end
+    except ValueError:
+        return start, end
+    return served_start, served_end
+
+
+def _report_rows(body: Mapping[str, Any]) -> list[Any]:
+    """The rows of whichever result a report response carries."""
+    for key in ("detailed_results", "weekly_results"):
+        result = body.get(key)
+        if isinstance(result, dict):
+            return result.get("report") or []
+    summary = body.get("summary_results")
+    if isinstance(summary, dict):
+        return (summary.get("report") or {}).get("groups") or []
+    return []
+
+
+def _error_message(response: requests.Response) -> str:
+    """Toggl's error text: a JSON string, a JSON object with a message, or plain text."""
+    text = response.text.strip()
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return text[:500] or response.reason or ""
+    if isinstance(payload, str):
+        return payload
+    if isinstance(payload, dict):
+        for key in ("message", "error", "error_message"):
+            if isinstance(payload.get(key), str):
+                return payload[key]
+    return text[:500]
+
+
+def _number(value: str | None) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _default_log() -> Log:
+    return logging.getLogger("toggl_warehouse.client")

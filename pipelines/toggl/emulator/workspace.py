@@ -372,6 +372,14 @@ class _EntryFactory:
                          rng.choice(DESCRIPTIONS), billable, tag_ids, start, stop, seconds,
                          at.astimezone(UTC))
 
+    def resume(self, previous: TimeEntry, start: datetime, seconds: int) -> TimeEntry:
+        """Toggl's "continue": a new entry with the previous one's project, task, description and tags."""
+        start = start.astimezone(UTC).astimezone(self.tz)
+        stop = self.ws._stop_for(start, seconds)
+        at = min(stop + timedelta(seconds=self.rng.randint(0, 90_000)), self.ws.now)
+        self.next_id += self.rng.randint(1, 7)
+        return replace(previous, id=self.next_id, start=start, stop=stop, seconds=seconds, at=at.astimezone(UTC))
+
     def _projects_for(self, start: datetime) -> list[Project]:
         # the archived project only has time in the first weeks of history
         return self.ws.projects if start.date() < self.archive_date else self.active_projects
@@ -401,7 +409,8 @@ def _day_entries(rng: random.Random, factory: _EntryFactory, user: User, day: da
     out = []
     for _ in range(count):
         seconds = 0 if rng.random() < 0.03 else rng.randint(300, 3 * 3600)
-        out.append(factory.make(user, cursor, seconds))
+        resumed = out and out[-1].stop is not None and rng.random() < 0.35
+        out.append(factory.resume(out[-1], cursor, seconds) if resumed else factory.make(user, cursor, seconds))
         cursor += timedelta(seconds=seconds + rng.randint(0, 1_800))
         if cursor.time() > time(21, 0):
             break

@@ -1,0 +1,68 @@
+"""The Dagster code location: builds assets, checks, jobs, schedule and resources from Settings.
+
+This is the only place that wires resources from the environment (secrets as EnvVar, so their values
+never show in the UI or in run config). `dagster dev` in the project root loads `defs` from here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dagster as dg
+from dotenv import load_dotenv
+
+from pipelines.assets.shared_reports import GROUP as SHARED_REPORTS_GROUP
+from pipelines.assets.shared_reports import build_shared_report_asset
+from pipelines.partitions import daily_partitions
+from pipelines.schedules import build_daily_schedule
+from pipelines.settings import Settings
+from pipelines.toggl.resource import TogglResource
+from pipelines.warehouse.resource import WarehouseResource
+
+ALL_TOGGL_JOB = "toggl_all"
+log = logging.getLogger(__name__)
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """Resources for `settings`; secret values are read from the environment at run time."""
+
+    def secret(name: str, value: str | None) -> dg.EnvVar | None:
+        return dg.EnvVar(name) if value else None
+
+    toggl = TogglResource(
+        api_url=settings.api_url,
+        api_token=secret("TOGGL_API_TOKEN", settings.api_token),
+        email=settings.email,
+        password=secret("TOGGL_PASSWORD", settings.password),
+        shared_reports=dg.EnvVar("TOGGL_SHARED_REPORTS") if settings.shared_reports else None,
+        page_size=settings.page_size,
+        min_request_interval=settings.min_request_interval,
+        max_quota_wait_seconds=settings.max_quota_wait_seconds,
+    )
+    warehouse = WarehouseResource(database_url=secret("DATABASE_URL", settings.database_url))
+    return {"toggl": toggl, "warehouse": warehouse}
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Everything Dagster shows for `settings`: one asset per shared report (and per workspace), job, schedule."""
+    partitions = daily_partitions(settings)
+    assets = [build_shared_report_asset(report.key, partitions) for report in settings.shared_reports]
+    if not assets:
+        log.warning("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
+        return dg.Definitions(resources=build_resources(settings))
+    job = dg.define_asset_job(
+        ALL_TOGGL_JOB,
+        selection=dg.AssetSelection.groups(SHARED_REPORTS_GROUP),
+        partitions_def=partitions,
+        description="Every Toggl source over a date range, in one run (what the schedule and `toggl-warehouse backfill` launch).",
+    )
+    return dg.Definitions(
+        assets=assets,
+        jobs=[job],
+        schedules=[build_daily_schedule(settings, job)],
+        resources=build_resources(settings),
+    )
+
+
+load_dotenv(override=False)
+defs = build_definitions(Settings.from_env())

@@ -1,0 +1,48 @@
+"""Helpers for the pipeline tests: run a date range through Dagster, and read the warehouse back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+import sqlalchemy as sa
+
+from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
+from pipelines.partitions import range_tags
+from pipelines.settings import Settings
+
+
+def materialize(settings: Settings, start: date, end: date, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """Run every configured asset over start..end as one Dagster run (what a backfill chunk does)."""
+    job = build_definitions(settings).resolve_job_def(ALL_TOGGL_JOB)
+    return job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(), tags=range_tags(start, end), raise_on_error=False
+    )
+
+
+def table_checksum(engine: sa.Engine, table: str) -> tuple[int, str]:
+    """Row count and md5 of every row of `table` (loaded_at included), in key order."""
+    with engine.connect() as conn:
+        return tuple(
+            conn.execute(sa.text(f"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {table} t")).one()
+        )
+
+
+def warehouse_checksums(engine: sa.Engine) -> dict[str, tuple[int, str]]:
+    """Checksums of every table toggl-warehouse writes."""
+    with engine.connect() as conn:
+        names = conn.execute(
+            sa.text("SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname IN ('toggl', 'toggl_raw') ORDER BY 1")
+        ).scalars().all()
+    return {name: table_checksum(engine, name) for name in names}
+
+
+def report_requests(emulator, report_key: str) -> int:
+    """How many requests the emulator received for one shared report."""
+    token = emulator.reports[report_key].token
+    return sum(1 for _method, path, _body in emulator.request_log if token in path)
+
+
+def step_failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """The error messages of the run's failed steps."""
+    return [event.event_specific_data.error.to_string() for event in result.all_events if event.is_step_failure]

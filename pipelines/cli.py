@@ -1,0 +1,153 @@
+"""The `toggl-warehouse` command: demo, backfill, migrate and emulator.
+
+`backfill` runs the code location's job through Dagster (recorded in the Dagster instance), one run per
+chunk of days, with a progress bar; chunks already materialized are skipped, so an interrupted backfill
+resumes where it stopped. `demo` runs the whole product against the local Toggl emulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from pipelines.settings import Settings, SettingsError
+
+DEFAULT_CHUNK_DAYS = 92
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    load_dotenv(override=False)
+    try:
+        return args.handler(args)
+    except (SettingsError, ValueError) as exc:
+        print(f"toggl-warehouse: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ntoggl-warehouse: interrupted; run the same command again to resume.", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="toggl-warehouse", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="run the whole product against a local Toggl emulator")
+    demo.add_argument("--days", type=int, default=30, help="how many recent days to backfill (default 30)")
+    demo.set_defaults(handler=_cmd_demo)
+
+    backfill = commands.add_parser("backfill", help="materialize a date range through Dagster")
+    backfill.add_argument("--start", required=True, type=date.fromisoformat, help="first date, YYYY-MM-DD")
+    backfill.add_argument("--end", required=True, type=date.fromisoformat, help="last date (inclusive), YYYY-MM-DD")
+    backfill.add_argument("--select", default=None, help="comma-separated assets or report names (default: all sources)")
+    backfill.add_argument(
+        "--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, help=f"days per run (default {DEFAULT_CHUNK_DAYS}); fewer days = finer resume points, a few more API calls"
+    )
+    backfill.add_argument("--refresh", action="store_true", help="reload chunks that were already materialized")
+    backfill.set_defaults(handler=_cmd_backfill)
+
+    migrate = commands.add_parser("migrate", help="apply sql/ migrations to the warehouse")
+    migrate.add_argument("--bi-role", default=None, help="also create this read-only role for BI tools (e.g. toggl_bi)")
+    migrate.set_defaults(handler=_cmd_migrate)
+
+    emulator = commands.add_parser("emulator", help="serve the Toggl API emulator on loopback")
+    emulator.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    emulator.add_argument("--seed", type=int, default=7, help="seed of the generated workspace")
+    emulator.set_defaults(handler=_cmd_emulator)
+    return parser
+
+
+# ---- commands -----------------------------------------------------------------------------------
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from pipelines.warehouse.resource import warehouse_engine
+    from pipelines.warehouse.roles import create_readonly_role
+
+    settings = Settings.from_env()
+    engine, described = warehouse_engine(settings.database_url)
+    print(f"warehouse: {described}; migrations are up to date")
+    if args.bi_role:
+        create_readonly_role(engine, args.bi_role)
+        print(f"read-only role {args.bi_role!r} can read schemas reporting and toggl (grant it to a login user)")
+    return 0
+
+
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    from pipelines.backfill import run_backfill
+
+    settings = Settings.from_env()
+    report = run_backfill(
+        settings,
+        args.start,
+        args.end,
+        selection=[s.strip() for s in args.select.split(",")] if args.select else None,
+        chunk_days=args.chunk_days,
+        refresh=args.refresh,
+        instance_home=_dagster_home(),
+    )
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _cmd_emulator(args: argparse.Namespace) -> int:
+    from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
+
+    emulator = TogglEmulator(EmulatorConfig(seed=args.seed, port=args.port))
+    base_url = emulator.start()
+    print(f"Toggl API emulator on {base_url} (Ctrl-C to stop). Point toggl-warehouse at it with:\n")
+    for name, value in _emulator_environment(emulator).items():
+        print(f"  export {name}='{value}'")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        emulator.stop()
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.demo import run_demo
+
+    return run_demo(days=args.days, dagster_home=_dagster_home())
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+
+def _emulator_environment(emulator) -> dict[str, str]:
+    """The TOGGL_* variables that point toggl-warehouse at a running emulator (its fake credentials)."""
+    detailed = [key for key, report in emulator.reports.items() if report.report_type == "detailed" and key != "broken"]
+    return {
+        "TOGGL_API_URL": emulator.base_url,
+        "TOGGL_API_TOKEN": emulator.api_token,
+        "TOGGL_SHARED_REPORTS": ",".join(f"{key}={emulator.reports[key].token}" for key in detailed),
+        "TOGGL_WORKSPACE_IDS": str(emulator.workspace_ids[0]),
+        "TOGGL_MIN_REQUEST_INTERVAL": "0",
+    }
+
+
+def _dagster_home() -> Path:
+    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in."""
+    if os.environ.get("DAGSTER_HOME"):
+        return Path(os.environ["DAGSTER_HOME"])
+    home = Path.cwd() / ".dagster_home"
+    home.mkdir(exist_ok=True)
+    project_config = Path.cwd() / "dagster.yaml"
+    if project_config.is_file():
+        shutil.copyfile(project_config, home / "dagster.yaml")
+    return home
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -119,8 +119,9 @@ def _run_chunk(job: dg.JobDefinition, instance: dg.DagsterInstance, keys: list[d
         instance=instance, tags=range_tags(start, end), asset_selection=keys, raise_on_error=False
     )
     chunk = ChunkResult(start, end, run_id=result.run_id, success=result.success)
-    for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
+    # A range run records one materialization per partition, all with the run's metadata: count each asset once.
+    per_asset = {event.asset_key: event.materialization.metadata for event in result.get_asset_materialization_events()}
+    for metadata in per_asset.values():
         chunk.api_requests += _int(metadata.get("api_requests"))
         chunk.rows += _int(metadata.get("dagster/row_count"))
     if not result.success:

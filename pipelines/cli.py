@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     load_dotenv(override=False)
+    _quiet_dagster_warnings()
     try:
         return args.handler(args)
     except (SettingsError, ValueError) as exc:
@@ -123,6 +124,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---- helpers ------------------------------------------------------------------------------------
+
+
+def _quiet_dagster_warnings() -> None:
+    """Dagster flags single-run backfill policies and pools as beta; that is known and not the user's concern."""
+    import warnings
+
+    import dagster as dg
+
+    for category in (dg.BetaWarning, dg.PreviewWarning):
+        warnings.filterwarnings("ignore", category=category)
 
 
 def _emulator_environment(emulator) -> dict[str, str]:

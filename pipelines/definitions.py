@@ -48,7 +48,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     partitions = daily_partitions(settings)
     assets = [build_shared_report_asset(report.key, partitions) for report in settings.shared_reports]
     if not assets:
-        log.warning("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
+        log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
         return dg.Definitions(resources=build_resources(settings))
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,

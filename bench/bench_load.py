@@ -1,0 +1,203 @@
+"""Benchmark the warehouse load path: WindowLoad (binary COPY to staging + set-based merge) beside raw
+binary COPY into the same table and beside ``DataFrame.to_sql``, in one run on the resolved database.
+
+    .venv/bin/python bench/bench_load.py --rows 200000 [--page-rows 10000] [--database-url URL]
+
+Every path writes into its own fresh copy of ``toggl.report_time_entries`` (same columns, keys,
+indexes and defaults) inside a scratch schema that is dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from psycopg import sql
+from sqlalchemy import BigInteger, Engine, Text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.warehouse import tables  # noqa: E402
+from pipelines.warehouse.database import create_engine_for, redact_url, resolve_database_url  # noqa: E402
+from pipelines.warehouse.loader import LoadStats, Window, WindowLoad, copy_values  # noqa: E402
+from pipelines.warehouse.migrations import apply_migrations  # noqa: E402
+
+SPEC = tables.REPORT_TIME_ENTRIES
+FIRST_DAY = date(2025, 1, 1)
+
+
+def time_entries(rows: int, days: int, seed: int = 7) -> pd.DataFrame:
+    """A realistic time-entries frame with the dtypes the flatteners produce."""
+    rng = np.random.default_rng(seed)
+    day_offsets = np.sort(rng.integers(0, days, rows))
+    start = (
+        pd.Timestamp(FIRST_DAY, tz="UTC")
+        + pd.to_timedelta(day_offsets, unit="D")
+        + pd.to_timedelta(rng.integers(6 * 3600, 20 * 3600, rows), unit="s")
+    )
+    seconds = rng.integers(60, 4 * 3600, rows)
+    project_ids = rng.integers(1, 200, rows)
+    tag_count = rng.integers(0, 4, rows)
+    tags = [list(range(100, 100 + n)) for n in tag_count]
+    rate = rng.integers(0, 3, rows) * 5000
+    return pd.DataFrame({
+        "report_key": pd.Series(["bench"] * rows, dtype="str"),
+        "time_entry_id": np.arange(1_000_000_000, 1_000_000_000 + rows, dtype=np.int64),
+        "entry_date": [FIRST_DAY + timedelta(days=int(d)) for d in day_offsets],
+        "start_at": start,
+        "stop_at": start + pd.to_timedelta(seconds, unit="s"),
+        "seconds": seconds,
+        "is_running": np.zeros(rows, dtype=bool),
+        "updated_at": start + pd.Timedelta(days=1),
+        "user_id": pd.array(rng.integers(1, 50, rows), dtype="Int64"),
+        "username": pd.Series([f"user {u}" for u in rng.integers(1, 50, rows)], dtype="str"),
+        "email": pd.Series(["someone@example.com"] * rows, dtype="str"),
+        "project_id": pd.array(np.where(project_ids % 10 == 0, None, project_ids), dtype="Int64"),
+        "project_name": pd.Series([f"Project {p}" for p in project_ids], dtype="str"),
+        "project_color": pd.Series(["#06aaf5"] * rows, dtype="str"),
+        "project_hex": pd.Series(["#06aaf5"] * rows, dtype="str"),
+        "client_name": pd.Series([f"Client {p % 17}" for p in project_ids], dtype="str"),
+        "task_id": pd.array([None] * rows, dtype="Int64"),
+        "task_name": pd.Series([None] * rows, dtype="str"),
+        "description": pd.Series([f"Working on ticket #{n}" for n in rng.integers(1, 5000, rows)], dtype="str"),
+        "billable": rate > 0,
+        "tag_ids": tags,
+        "tag_names": [[f"tag {t}" for t in ids] for ids in tags],
+        "hourly_rate_in_cents": pd.array(np.where(rate > 0, rate, None), dtype="Int64"),
+        "currency": pd.Series(["USD"] * rows, dtype="str"),
+        "row_billable_amount_in_cents": rate * seconds // 3600,
+        "billable_amount_in_cents": rate * seconds // 3600,
+    })
+
+
+@contextmanager
+def stopwatch(results: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    results[name] = time.perf_counter() - started
+
+
+def driver(engine: Engine, statement: sql.Composable | str, params: tuple = ()) -> list[tuple]:
+    with engine.begin() as conn:
+        cursor = conn.connection.driver_connection.execute(statement, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def make_copies(engine: Engine, schema: str, names: list[str]) -> None:
+    driver(engine, sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    for name in names:
+        driver(engine, sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
+            sql.Identifier(schema, name), sql.Identifier(SPEC.schema, SPEC.table)))
+
+
+def count_rows(engine: Engine, schema: str, name: str) -> int:
+    return driver(engine, sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, name)))[0][0]
+
+
+def raw_copy(engine: Engine, schema: str, frame: pd.DataFrame) -> Callable[[], None]:
+    """Baseline: binary COPY of pre-built Python tuples straight into the table (prepared untimed)."""
+    columns = [copy_values(frame[c.name], c.pg_type, c.name) for c in SPEC.columns]
+    prepared = list(zip(*columns))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(schema, "raw_copy"), sql.SQL(", ").join(map(sql.Identifier, SPEC.column_names)))
+
+    def run() -> None:
+        with engine.begin() as conn:
+            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.set_types(list(SPEC.pg_types))
+                for row in prepared:
+                    copy.write_row(row)
+
+    return run
+
+
+def window_load(engine: Engine, spec: tables.TableSpec, frame: pd.DataFrame, page_rows: int,
+                timings: dict[str, float]) -> LoadStats:
+    """This project's path: stage page by page (from the DataFrame), then merge, in one transaction."""
+    window = Window(equals={"report_key": "bench"}, date_column="entry_date",
+                    start=frame["entry_date"].min(), end=frame["entry_date"].max())
+    with engine.begin() as conn:
+        load = WindowLoad(conn, spec, window)
+        with stopwatch(timings, "stage"):
+            for first in range(0, len(frame), page_rows):
+                load.stage(frame.iloc[first:first + page_rows])
+        with stopwatch(timings, "merge"):
+            stats = load.merge()
+    return stats
+
+
+def to_sql(engine: Engine, schema: str, frame: pd.DataFrame) -> None:
+    frame.to_sql("to_sql", engine, schema=schema, if_exists="append", index=False, method=None, chunksize=10_000,
+                 dtype={"tag_ids": ARRAY(BigInteger), "tag_names": ARRAY(Text)})
+
+
+def report(rows: int, results: dict[str, float], baseline: str) -> None:
+    print(f"\n{'path':<44} {'seconds':>8} {'rows/s':>10} {'vs raw COPY':>12}")
+    for name, seconds in results.items():
+        ratio = results[baseline] / seconds
+        print(f"{name:<44} {seconds:>8.2f} {rows / seconds:>10,.0f} {ratio:>11.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--days", type=int, default=90, help="days the rows are spread over")
+    parser.add_argument("--page-rows", type=int, default=10_000, help="rows per stage() call")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    args = parser.parse_args()
+
+    resolved = resolve_database_url(args.database_url)
+    engine = create_engine_for(resolved.url)
+    apply_migrations(engine)
+    print(f"database: {resolved.origin} {redact_url(resolved.url)}")
+    print(f"server:   {driver(engine, 'SHOW server_version')[0][0]}; rows: {args.rows:,}; "
+          f"page: {args.page_rows:,} rows; days: {args.days}")
+
+    with stopwatch(prep := {}, "generate"):
+        frame = time_entries(args.rows, args.days)
+    print(f"generated the DataFrame in {prep['generate']:.2f} s")
+
+    schema = f"bench_load_{uuid.uuid4().hex[:8]}"
+    make_copies(engine, schema, ["raw_copy", "window_load", "to_sql"])
+    spec = replace(SPEC, qualified_name=f"{schema}.window_load")
+    results: dict[str, float] = {}
+    try:
+        run_raw = raw_copy(engine, schema, frame)
+        with stopwatch(results, "raw binary COPY (pre-built tuples)"):
+            run_raw()
+
+        first: dict[str, float] = {}
+        with stopwatch(results, "WindowLoad, first load (empty table)"):
+            stats_first = window_load(engine, spec, frame, args.page_rows, first)
+        again: dict[str, float] = {}
+        with stopwatch(results, "WindowLoad, re-load same window (idempotent)"):
+            stats_again = window_load(engine, spec, frame, args.page_rows, again)
+
+        with stopwatch(results, "DataFrame.to_sql (method=None, chunks of 10k)"):
+            to_sql(engine, schema, frame)
+
+        for name in ("raw_copy", "window_load", "to_sql"):
+            assert count_rows(engine, schema, name) == args.rows, name
+        assert stats_first.inserted == args.rows and stats_again.unchanged == args.rows, (stats_first, stats_again)
+
+        report(args.rows, results, "raw binary COPY (pre-built tuples)")
+        print(f"\nWindowLoad first load: stage {first['stage']:.2f} s + merge {first['merge']:.2f} s  {stats_first}")
+        print(f"WindowLoad re-load:    stage {again['stage']:.2f} s + merge {again['merge']:.2f} s  {stats_again}")
+    finally:
+        driver(engine, sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -102,12 +102,13 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
+    from pipelines.demo import emulator_environment
     from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
 
     emulator = TogglEmulator(EmulatorConfig(seed=args.seed, port=args.port))
     base_url = emulator.start()
     print(f"Toggl API emulator on {base_url} (Ctrl-C to stop). Point toggl-warehouse at it with:\n")
-    for name, value in _emulator_environment(emulator).items():
+    for name, value in emulator_environment(emulator).items():
         print(f"  export {name}='{value}'")
     try:
         while True:
@@ -134,18 +135,6 @@ def _quiet_dagster_warnings() -> None:
 
     for category in (dg.BetaWarning, dg.PreviewWarning):
         warnings.filterwarnings("ignore", category=category)
-
-
-def _emulator_environment(emulator) -> dict[str, str]:
-    """The TOGGL_* variables that point toggl-warehouse at a running emulator (its fake credentials)."""
-    detailed = [key for key, report in emulator.reports.items() if report.report_type == "detailed" and key != "broken"]
-    return {
-        "TOGGL_API_URL": emulator.base_url,
-        "TOGGL_API_TOKEN": emulator.api_token,
-        "TOGGL_SHARED_REPORTS": ",".join(f"{key}={emulator.reports[key].token}" for key in detailed),
-        "TOGGL_WORKSPACE_IDS": str(emulator.workspace_ids[0]),
-        "TOGGL_MIN_REQUEST_INTERVAL": "0",
-    }
 
 
 def _dagster_home() -> Path:

@@ -11,8 +11,11 @@ import logging
 import dagster as dg
 from dotenv import load_dotenv
 
+from pipelines.assets.profitability import GROUP as PROFITABILITY_GROUP
+from pipelines.assets.profitability import build_profitability_asset
 from pipelines.assets.shared_reports import GROUP as SHARED_REPORTS_GROUP
 from pipelines.assets.shared_reports import build_shared_report_asset
+from pipelines.checks import build_earnings_check
 from pipelines.partitions import daily_partitions
 from pipelines.schedules import build_daily_schedule
 from pipelines.settings import Settings
@@ -47,17 +50,23 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything Dagster shows for `settings`: one asset per shared report (and per workspace), job, schedule."""
     partitions = daily_partitions(settings)
     assets = [build_shared_report_asset(report.key, partitions) for report in settings.shared_reports]
+    profitability = {"currency": settings.currency, "options": settings.profitability}
+    assets += [build_profitability_asset(wid, partitions, **profitability) for wid in settings.workspace_ids]
+    checks = [
+        build_earnings_check(wid, partitions, reference_report=settings.reference_report_key, **profitability)
+        for wid in settings.workspace_ids
+    ]
     if not assets:
         log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
         return dg.Definitions(resources=build_resources(settings))
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,
-        selection=dg.AssetSelection.groups(SHARED_REPORTS_GROUP),
-        partitions_def=partitions,
+        selection=dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP),
         description="Every Toggl source over a date range, in one run (what the schedule and `toggl-warehouse backfill` launch).",
     )
     return dg.Definitions(
         assets=assets,
+        asset_checks=checks,
         jobs=[job],
         schedules=[build_daily_schedule(settings, job)],
         resources=build_resources(settings),

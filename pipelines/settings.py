@@ -69,6 +69,7 @@ class Settings:
     max_quota_wait_seconds: int = 3600
     schedule_cron: str = "30 2 * * *"
     profitability: ProfitabilityOptions = ProfitabilityOptions()
+    reconcile_report: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Settings:
@@ -114,6 +115,7 @@ class Settings:
                 rounding=get.optional_integer("TOGGL_PROFITABILITY_ROUNDING"),
                 rounding_minutes=get.optional_integer("TOGGL_PROFITABILITY_ROUNDING_MINUTES"),
             ),
+            reconcile_report=get.reconcile_report("TOGGL_RECONCILE_REPORT", "TOGGL_SHARED_REPORTS"),
         )
 
     @property
@@ -126,6 +128,13 @@ class Settings:
         """Every secret value, for redaction in logs and messages."""
         values = [self.api_token, self.password, *(r.token for r in self.shared_reports)]
         return tuple(v for v in values if v)
+
+    @property
+    def reference_report_key(self) -> str | None:
+        """The shared report the profitability export is reconciled with: TOGGL_RECONCILE_REPORT, else the first report."""
+        if self.reconcile_report:
+            return self.reconcile_report
+        return self.shared_reports[0].key if self.shared_reports else None
 
     def report(self, key: str) -> SharedReport:
         """The configured shared report named `key`."""
@@ -238,6 +247,16 @@ class _Reader:
             except ValueError:
                 raise SettingsError(f"{name} must list whole numbers or null, got {item!r}") from None
         return tuple(ids)
+
+    def reconcile_report(self, name: str, reports_name: str) -> str | None:
+        """A report name that must be one of the configured shared reports."""
+        key = self.optional(name)
+        if key is None:
+            return None
+        known = [report.key for report in self.shared_reports(reports_name)]
+        if key not in known:
+            raise SettingsError(f"{name} names {key!r}, which is not in {reports_name} ({', '.join(known) or 'none configured'})")
+        return key
 
     def shared_reports(self, name: str) -> tuple[SharedReport, ...]:
         raw = self.optional(name)

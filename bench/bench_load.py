@@ -29,7 +29,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.warehouse import tables  # noqa: E402
-from pipelines.warehouse.database import create_engine_for, redact_url, resolve_database_url  # noqa: E402
+from pipelines.warehouse.database import (  # noqa: E402
+    create_engine_for,
+    redact_url,
+    resolve_database_url,
+)
 from pipelines.warehouse.loader import LoadStats, Window, WindowLoad, copy_values  # noqa: E402
 from pipelines.warehouse.migrations import apply_migrations  # noqa: E402
 

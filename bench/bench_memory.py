@@ -24,7 +24,12 @@ from datetime import timedelta
 from pipelines.dates import yesterday
 from pipelines.loads.shared_reports import load_shared_report
 from pipelines.toggl.client import SharedReportRef, TogglClient
-from pipelines.warehouse.database import create_engine_for, drop_database, ensure_database, find_server
+from pipelines.warehouse.database import (
+    create_engine_for,
+    drop_database,
+    ensure_database,
+    find_server,
+)
 from pipelines.warehouse.migrations import apply_migrations
 
 

@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from dotenv import load_dotenv

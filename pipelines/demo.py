@@ -14,11 +14,12 @@ import sqlalchemy as sa
 
 from pipelines.backfill import run_backfill
 from pipelines.checks import reconcile_earnings
-from pipelines.loads.profitability import period_window
 from pipelines.dates import yesterday
+from pipelines.loads.profitability import period_window
 from pipelines.settings import Settings
 from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
 from pipelines.warehouse.resource import warehouse_engine
+
 
 def run_demo(days: int, dagster_home: Path) -> int:
     """Run the demo; returns the process exit code."""

@@ -8,7 +8,9 @@ covers the whole range at once, so each report costs about one API call per page
 from datetime import date, timedelta
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
+)
 
 from pipelines.partitions import range_tags
 from pipelines.settings import Settings

@@ -26,7 +26,7 @@ from pipelines.toggl.client import MAX_RANGE_DAYS, ApiResponse, TogglClient
 from pipelines.transform.profitability import parse_export
 from pipelines.warehouse import tables
 from pipelines.warehouse.loader import LoadStats, Window, WindowLoad
-from pipelines.warehouse.raw import land_response
+from pipelines.warehouse.raw import land_received
 
 SOURCE = "profitability_export"
 RESOLUTIONS = ("day", "week", "month")
@@ -214,7 +214,10 @@ def load_profitability(
     with engine.begin() as conn:
         load = WindowLoad(conn, tables.PROFITABILITY_PROJECTS, window=window)
         for range_start, range_end, response in responses:
-            outcome.raw_responses_stored += _land(conn, response, workspace_id, range_start, range_end, run_id)
+            outcome.raw_responses_stored += land_received(
+                conn, response, source=SOURCE, workspace_id=workspace_id, window_start=range_start,
+                window_end=range_end, run_id=run_id,
+            )
             source_name = f"profitability export of workspace {workspace_id} ({range_start}..{range_end}, {options.file_format})"
             single_period = period_start(range_end, resolution) == range_start
             parsed = parse_export(
@@ -266,23 +269,3 @@ def _check_periods(frame: pd.DataFrame, start: date, end: date, resolution: str,
                 f"{source_name}: a row has period {value}, which is not {expected}; "
                 f"toggl-warehouse expects {resolution} periods to start on {expected}"
             )
-
-
-def _land(conn: sa.Connection, response: ApiResponse, workspace_id: int, start: date, end: date, run_id: str | None) -> int:
-    stored = land_response(
-        conn,
-        source=SOURCE,
-        workspace_id=workspace_id,
-        method=response.method,
-        path=response.path,
-        body=response.request_body,
-        window_start=start,
-        window_end=end,
-        page_number=1,
-        status_code=response.status_code,
-        headers=response.headers,
-        content_type=response.content_type,
-        body_bytes=response.content,
-        run_id=run_id,
-    )
-    return int(bool(stored))

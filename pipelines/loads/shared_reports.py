@@ -17,14 +17,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipelines.toggl.client import ReportPage, ReportWindow, SharedReportRef, TogglClient
+from pipelines.toggl.client import (
+    ReportPage,
+    ReportWindow,
+    SharedReportRef,
+    TogglClient,
+)
 from pipelines.toggl.errors import TogglResponseError
 from pipelines.transform.detailed import flatten_time_entries
 from pipelines.transform.dictionaries import flatten_dictionaries
 from pipelines.transform.totals import flatten_totals
 from pipelines.warehouse import tables
 from pipelines.warehouse.loader import LoadStats, Window, WindowLoad
-from pipelines.warehouse.raw import land_response
+from pipelines.warehouse.raw import land_received
 
 SOURCE = "shared_report"
 
@@ -131,7 +136,10 @@ def _load_window(
         rows, page_totals = _detailed_results(page, report_key)
         outcome.report_type = page.body.get("report_type") or outcome.report_type
         outcome.pages += 1
-        outcome.raw_responses_stored += _land(conn, page, report_key, window, run_id)
+        outcome.raw_responses_stored += land_received(
+            conn, page.response, source=SOURCE, report_key=report_key, window_start=window.requested_start,
+            window_end=window.requested_end, page_number=page.page_number, body_json=page.body, run_id=run_id,
+        )
         frame = flatten_time_entries(rows, report_key)
         entries.stage(frame)
         seconds += int(frame["seconds"].sum())
@@ -167,27 +175,6 @@ def _detailed_results(page: ReportPage, report_key: str) -> tuple[list[dict[str,
             f"shared report '{report_key}' is a {kind} report; this version loads detailed shared reports only"
         )
     return list(results.get("report") or []), results.get("totals")
-
-
-def _land(conn: sa.Connection, page: ReportPage, report_key: str, window: ReportWindow, run_id: str | None) -> int:
-    response = page.response
-    stored = land_response(
-        conn,
-        source=SOURCE,
-        report_key=report_key,
-        method=response.method,
-        path=response.path,
-        body=response.request_body,
-        window_start=window.requested_start,
-        window_end=window.requested_end,
-        page_number=page.page_number,
-        status_code=response.status_code,
-        headers=response.headers,
-        content_type=response.content_type,
-        body_json=page.body,
-        run_id=run_id,
-    )
-    return int(bool(stored))
 
 
 def _merge_dictionaries(into: dict[str, dict[str, Any]], dictionaries: Mapping[str, Any]) -> None:

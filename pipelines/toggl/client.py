@@ -24,7 +24,12 @@ from typing import Any, Protocol
 
 import requests
 from requests.structures import CaseInsensitiveDict
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from pipelines.dates import date_chunks
 from pipelines.toggl import errors

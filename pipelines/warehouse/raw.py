@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -134,3 +134,49 @@ def _json_default(value: object) -> str:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class ReceivedResponse(Protocol):
+    """What raw landing needs of a client response (pipelines.toggl.client.ApiResponse fits)."""
+
+    method: str
+    path: str
+    request_body: dict
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    content_type: str
+
+
+def land_received(
+    conn: Connection,
+    response: ReceivedResponse,
+    *,
+    source: str,
+    window_start: date | None,
+    window_end: date | None,
+    page_number: int = 1,
+    report_key: str | None = None,
+    workspace_id: int | None = None,
+    body_json: Any = None,
+    run_id: str | None = None,
+) -> bool:
+    """`land_response` for a client response: JSON bodies as parsed `body_json`, anything else as bytes."""
+    return land_response(
+        conn,
+        source=source,
+        report_key=report_key,
+        workspace_id=workspace_id,
+        method=response.method,
+        path=response.path,
+        body=response.request_body,
+        window_start=window_start,
+        window_end=window_end,
+        page_number=page_number,
+        status_code=response.status_code,
+        headers=response.headers,
+        content_type=response.content_type,
+        body_json=body_json,
+        body_bytes=None if body_json is not None else response.content,
+        run_id=run_id,
+    )

@@ -9,7 +9,11 @@ import dagster as dg
 import sqlalchemy as sa
 from pydantic import Field
 
-from pipelines.warehouse.database import create_engine_for, redact_url, resolve_database_url
+from pipelines.warehouse.database import (
+    create_engine_for,
+    redact_url,
+    resolve_database_url,
+)
 from pipelines.warehouse.migrations import apply_migrations
 
 _ENGINES: dict[Optional[str], tuple[sa.Engine, str]] = {}

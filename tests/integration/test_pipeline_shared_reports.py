@@ -282,8 +282,8 @@ def test_the_token_never_reaches_logs_metadata_or_the_warehouse(shared_emulator,
 
 
 def test_a_range_toggl_finds_too_big_is_split_and_still_exact(pipeline_env, clean_warehouse):
-    from tests.conftest import _emulator_config
     from pipelines.toggl.emulator import TogglEmulator
+    from tests.conftest import _emulator_config
 
     with TogglEmulator(_emulator_config(too_big_rows=150)) as emulator:
         settings = pipeline_env(emulator, reports=("team_detailed",))

@@ -12,8 +12,17 @@ import pytest
 from sqlalchemy import Engine
 
 from pipelines.warehouse import tables
-from pipelines.warehouse.database import create_engine_for, drop_database, ensure_database
-from pipelines.warehouse.migrations import MigrationError, apply_migrations, default_sql_dir, load_migrations
+from pipelines.warehouse.database import (
+    create_engine_for,
+    drop_database,
+    ensure_database,
+)
+from pipelines.warehouse.migrations import (
+    MigrationError,
+    apply_migrations,
+    default_sql_dir,
+    load_migrations,
+)
 
 pytestmark = pytest.mark.integration
 

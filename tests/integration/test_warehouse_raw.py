@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from pipelines.warehouse.raw import canonical_json, content_sha256, kept_headers, land_response, request_hash
+from pipelines.warehouse.raw import (
+    canonical_json,
+    content_sha256,
+    kept_headers,
+    land_response,
+    request_hash,
+)
 
 pytestmark = pytest.mark.integration
 

@@ -22,6 +22,7 @@ import pytest
 
 from pipelines.transform.detailed import DETAILED_COLUMNS, flatten_time_entries
 
+
 def ts(text: str) -> pd.Timestamp:
     """An expected UTC instant."""
     return pd.Timestamp(text).tz_convert("UTC")

@@ -29,8 +29,15 @@ from zoneinfo import ZoneInfo
 
 from .faults import QUOTA_REMAINING, QUOTA_RESETS_IN, ApiError, Fault, FaultPlan
 from .profitability import export_profitability, parse_variant
-from .reports import ReportDefinition, build_totals, define_reports, load_shared_report, report_rows, \
-    resolve_query, select_entries
+from .reports import (
+    ReportDefinition,
+    build_totals,
+    define_reports,
+    load_shared_report,
+    report_rows,
+    resolve_query,
+    select_entries,
+)
 from .workspace import Organization, User, Workspace, generate_organization
 
 log = logging.getLogger(__name__)

@@ -80,7 +80,7 @@ def main() -> None:
             client.close()
             baseline = baseline or peak
             print(
-                f"  {days:>4} days: {outcome.time_entries.staged:>7} rows, {outcome.pages:>4} pages, "
+                f"  {days:>4} days: {outcome.rows.staged:>7} rows, {outcome.pages:>4} pages, "
                 f"peak {peak / 2**20:7.1f} MiB ({peak / baseline:4.2f}x the shortest range)"
             )
     finally:

@@ -10,7 +10,11 @@ import re
 
 import dagster as dg
 
-from pipelines.loads.shared_reports import SharedReportLoad, load_shared_report
+from pipelines.loads.shared_reports import (
+    SharedReportLoad,
+    WindowTotals,
+    load_shared_report,
+)
 from pipelines.partitions import run_window
 from pipelines.toggl.resource import TogglResource
 from pipelines.warehouse.resource import WarehouseResource
@@ -18,7 +22,9 @@ from pipelines.warehouse.resource import WarehouseResource
 GROUP = "toggl_shared_reports"
 TOTALS_CHECK = "entries_match_toggl_totals"
 TABLES = (
-    "toggl.report_time_entries",
+    "toggl.report_time_entries (detailed reports)",
+    "toggl.report_summary (summary reports)",
+    "toggl.report_weekly (weekly reports)",
     "toggl.report_totals",
     "toggl.report_totals_graph",
     "toggl.report_rates",
@@ -37,7 +43,10 @@ def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefi
 
     @dg.asset(
         key=key,
-        description=f"Shared Toggl report '{report_key}': time entries, totals, graph, rates and dictionaries, replaced per date window.",
+        description=(
+            f"Shared Toggl report '{report_key}': its rows (time entries, summary groups or weekly days, by report "
+            "type), totals, graph, rates and dictionaries, replaced per date window."
+        ),
         group_name=GROUP,
         kinds={"python", "postgres"},
         partitions_def=partitions_def,
@@ -48,7 +57,10 @@ def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefi
             dg.AssetCheckSpec(
                 TOTALS_CHECK,
                 asset=key,
-                description="The loaded time entries add up to the seconds and billable cents of Toggl's totals for every fetched window.",
+                description=(
+                    "The loaded rows add up to the seconds of Toggl's totals for every fetched window, and to its "
+                    "billable cents where they carry money (detailed and weekly reports)."
+                ),
             )
         ],
     )
@@ -78,22 +90,30 @@ def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefi
 
 
 def _metadata(outcome: SharedReportLoad, quota_remaining: "int | None") -> dict[str, dg.MetadataValue]:
-    entries = outcome.time_entries
+    rows = outcome.rows
     metadata: dict[str, dg.MetadataValue] = {
         "report_key": dg.MetadataValue.text(outcome.report_key),
+        "report_type": dg.MetadataValue.text(outcome.report_type or "unknown"),
+        "rows_table": dg.MetadataValue.text(outcome.rows_table or "none"),
         "window": dg.MetadataValue.text(f"{outcome.window_start}..{outcome.window_end}"),
         "fetched_windows": dg.MetadataValue.int(len(outcome.windows)),
         "api_requests": dg.MetadataValue.int(outcome.api_requests),
         "pages": dg.MetadataValue.int(outcome.pages),
         "raw_responses_stored": dg.MetadataValue.int(outcome.raw_responses_stored),
-        "dagster/row_count": dg.MetadataValue.int(entries.staged if entries else 0),
-        "tracked_seconds": dg.MetadataValue.int(sum(w.entries_seconds for w in outcome.windows)),
-        "billable_amount_in_cents": dg.MetadataValue.int(sum(w.entries_billable_amount_in_cents for w in outcome.windows)),
+        "dagster/row_count": dg.MetadataValue.int(rows.staged if rows else 0),
+        "tracked_seconds": dg.MetadataValue.int(sum(w.loaded_seconds for w in outcome.windows)),
+        "billable_amount_in_cents": dg.MetadataValue.int(sum(_billable_cents(w) for w in outcome.windows)),
         "table_changes": dg.MetadataValue.md(_changes_table(outcome)),
     }
     if quota_remaining is not None:
         metadata["api_quota_remaining"] = dg.MetadataValue.int(quota_remaining)
     return metadata
+
+
+def _billable_cents(window: WindowTotals) -> int:
+    """The loaded rows' billable cents; Toggl's total for a type whose rows carry no money (summary)."""
+    loaded = window.loaded_billable_amount_in_cents
+    return window.toggl_billable_amount_in_cents if loaded is None else loaded
 
 
 def _changes_table(outcome: SharedReportLoad) -> str:
@@ -105,8 +125,9 @@ def _changes_table(outcome: SharedReportLoad) -> str:
 
 def _totals_check(outcome: SharedReportLoad) -> dg.AssetCheckResult:
     disagreements = [
-        f"{w.window_start}..{w.window_end}: entries {w.entries_seconds} s / {w.entries_billable_amount_in_cents} c, "
-        f"Toggl {w.toggl_seconds} s / {w.toggl_billable_amount_in_cents} c"
+        f"{w.window_start}..{w.window_end}: loaded {w.loaded_seconds} s"
+        + ("" if w.loaded_billable_amount_in_cents is None else f" / {w.loaded_billable_amount_in_cents} c")
+        + f", Toggl {w.toggl_seconds} s / {w.toggl_billable_amount_in_cents} c"
         for w in outcome.windows
         if not w.agrees
     ]
@@ -116,6 +137,9 @@ def _totals_check(outcome: SharedReportLoad) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "windows_checked": dg.MetadataValue.int(len(outcome.windows)),
+            "compared": dg.MetadataValue.text(
+                "seconds" if any(w.loaded_billable_amount_in_cents is None for w in outcome.windows) else "seconds and billable cents"
+            ),
             "disagreements": dg.MetadataValue.text("; ".join(disagreements) or "none"),
         },
     )

@@ -8,7 +8,8 @@
 - Quota: `X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In` are read on every response; when the
   quota is known to be used up the client waits for the reset instead of spending a request on a 402.
 - Shared reports: one POST per page, following `X-Next-Row-Number` to the last page; ranges longer than
-  Toggl accepts are cut into chunks, and a window Toggl answers "too big to be exported" is halved and retried.
+  Toggl accepts are cut into chunks, and a window Toggl answers "too big to be exported" (500) or "The report
+  period is not supported" (400; a weekly report takes at most 7 days) is halved and retried.
 - Secrets: report tokens are in the URL path, so nothing built from a URL is logged or raised unredacted.
 """
 
@@ -169,25 +170,35 @@ class TogglClient:
     ) -> Iterator[ReportWindow]:
         """Fetch a shared report over [start, end] as few windows as Toggl allows.
 
-        Ranges over 366 days are cut; a window answered "too big to be exported" is halved until it fits.
+        Ranges over 366 days are cut; a window answered "too big to be exported" or "The report period is not
+        supported" is halved until Toggl accepts it (a single day refused raises). Once a period of N days was
+        refused, windows of N days or more are halved without asking again: the refusal depends on the length.
         Yields each window once its first page has arrived; read its pages before asking for the next.
         """
         self._add_secrets(report.token)
         pending = list(date_chunks(start, end, MAX_RANGE_DAYS))
+        refused_days: int | None = None  # the shortest period Toggl said it does not support
         while pending:
             window_start, window_end = pending.pop(0)
+            days = (window_end - window_start).days + 1
+            if refused_days is not None and days >= refused_days > 1:
+                pending[0:0] = _halves(window_start, window_end)
+                continue
             try:
                 first = self._report_page(report, window_start, window_end, page_size, params, None, 1)
-            except errors.TogglReportTooBig:
+            except (errors.TogglReportTooBig, errors.TogglPeriodNotSupported) as refusal:
+                reason = "the report is too big to export" if isinstance(refusal, errors.TogglReportTooBig) else "the report period is not supported"
                 if window_start == window_end:
-                    raise errors.TogglReportTooBig(
-                        f"shared report '{report.key}': Toggl says the report is too big to export even for the single day {window_start}"
+                    raise type(refusal)(
+                        f"shared report '{report.key}': Toggl says {reason} even for the single day {window_start}",
+                        status=refusal.status,
                     ) from None
-                middle = window_start + (window_end - window_start) // 2
+                if isinstance(refusal, errors.TogglPeriodNotSupported):
+                    refused_days = min(days, refused_days or days)
                 self.log.warning(
-                    f"shared report '{report.key}': {window_start}..{window_end} is too big for Toggl; splitting it in two"
+                    f"shared report '{report.key}': Toggl says {reason} for {window_start}..{window_end}; splitting it in two"
                 )
-                pending[0:0] = [(window_start, middle), (middle + timedelta(days=1), window_end)]
+                pending[0:0] = _halves(window_start, window_end)
                 continue
             served_start, served_end = _served_range(first.response.headers, window_start, window_end)
             if (served_start, served_end) != (window_start, window_end):
@@ -321,6 +332,8 @@ class TogglClient:
         message = self.redact(_error_message(response))
         headers = response.headers
         if status == 400:
+            if "period is not supported" in message.lower():
+                return errors.TogglPeriodNotSupported(f"{label}: Toggl refused the parameters (400): {message}", status=status)
             return errors.TogglBadRequest(f"{label}: Toggl refused the parameters (400): {message}", status=status)
         if status in (401, 403):
             return errors.TogglAuthError(
@@ -405,6 +418,12 @@ class TogglClient:
             return ""
         resets = f", resets in {self.quota.resets_in:.0f} s" if self.quota.resets_in is not None else ""
         return f" (API quota: {self.quota.remaining} left{resets})"
+
+
+def _halves(start: date, end: date) -> list[tuple[date, date]]:
+    """[start, end] cut in two halves (the first one takes the middle day)."""
+    middle = start + (end - start) // 2
+    return [(start, middle), (middle + timedelta(days=1), end)]
 
 
 def _served_range(headers: Mapping[str, str], start: date, end: date) -> tuple[date, date]:

@@ -64,6 +64,10 @@ class TogglBadRequest(TogglError):
     """400: Toggl refused the parameters (the message says which)."""
 
 
+class TogglPeriodNotSupported(TogglBadRequest):
+    """400 "The report period is not supported": the date range must be shorter (a weekly report takes 7 days)."""
+
+
 class TogglAuthError(TogglError):
     """401/403: credentials missing or wrong, or no access to the report or workspace."""
 

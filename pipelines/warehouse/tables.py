@@ -155,6 +155,51 @@ REPORT_RATES = TableSpec(
     key=("report_key", "window_start", "window_end", "hourly_rate_in_cents", "currency"),
 )
 
+REPORT_SUMMARY = TableSpec(
+    "toggl.report_summary",
+    _columns(
+        "report_key text",
+        "window_start date",
+        "window_end date",
+        "grouping text",
+        "sub_grouping text",
+        "group_id int8",
+        "group_name text",
+        "sub_group_key text",
+        "sub_group_id int8",
+        "sub_group_title text",
+        "project_color text",
+        "project_hex_color text",
+        "seconds int8",
+        "rates jsonb",
+        "time_entry_ids int8[]",
+    ),
+    key=("report_key", "window_start", "window_end", "group_id", "sub_group_key"),
+)
+
+REPORT_WEEKLY = TableSpec(
+    "toggl.report_weekly",
+    _columns(
+        "report_key text",
+        "day date",
+        "row_key text",
+        "user_id int8",
+        "user_name text",
+        "project_id int8",
+        "project_name text",
+        "client_name text",
+        "project_color text",
+        "project_hex_color text",
+        "planned_task_id int8",
+        "hourly_rate_in_cents int8",
+        "currency text",
+        "seconds int8",
+        "billable_seconds int8",
+        "billable_amount_in_cents int8",
+    ),
+    key=("report_key", "day", "row_key"),
+)
+
 CLIENTS = TableSpec(
     "toggl.clients",
     _columns("client_id int8", "name text", "attributes jsonb"),
@@ -234,6 +279,8 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     REPORT_TOTALS,
     REPORT_TOTALS_GRAPH,
     REPORT_RATES,
+    REPORT_SUMMARY,
+    REPORT_WEEKLY,
     *DIMENSION_TABLES.values(),
     PROFITABILITY_PROJECTS,
 )

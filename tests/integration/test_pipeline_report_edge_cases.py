@@ -14,7 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from pipelines.dates import yesterday
-from tests.integration.pipeline_helpers import materialize, report_requests, step_failure_messages, warehouse_checksums
+from tests.integration.pipeline_helpers import (
+    materialize,
+    report_requests,
+    step_failure_messages,
+    warehouse_checksums,
+)
 
 pytestmark = pytest.mark.integration
 

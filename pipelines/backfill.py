@@ -157,6 +157,8 @@ def _unconfigured_sources(settings: Settings) -> list[str]:
     notes = []
     if not settings.shared_reports:
         notes.append("note: no TOGGL_SHARED_REPORTS configured; shared reports skipped")
+    if (settings.shared_reports or settings.workspace_ids) and not settings.has_credentials:
+        notes.append("note: no TOGGL_API_TOKEN (or TOGGL_EMAIL/TOGGL_PASSWORD); only public shared reports can be read")
     if not settings.workspace_ids:
         notes.append("note: no TOGGL_WORKSPACE_IDS configured; profitability export skipped")
     return notes

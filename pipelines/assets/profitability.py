@@ -70,6 +70,7 @@ def build_profitability_asset(
         context: dg.AssetExecutionContext, toggl: TogglResource, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         start, end = run_window(context)
+        context.log.info(f"loading {start}..{end} into the warehouse at {warehouse.describe()}")
         last = partitions_def.get_last_partition_key()
         client = toggl.client(log=context.log)
         try:

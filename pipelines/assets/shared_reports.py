@@ -68,6 +68,7 @@ def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefi
         context: dg.AssetExecutionContext, toggl: TogglResource, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         start, end = run_window(context)
+        context.log.info(f"loading {start}..{end} into the warehouse at {warehouse.describe()}")
         client = toggl.client(log=context.log)
         try:
             outcome = load_shared_report(

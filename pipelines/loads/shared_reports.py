@@ -136,11 +136,6 @@ class SharedReportLoad:
     rows: LoadStats | None = None  # changes to `rows_table`, the report type's own table
     table_stats: dict[str, LoadStats] = field(default_factory=dict)
 
-    @property
-    def totals_agree(self) -> bool:
-        """True when every served window's rows add up to Toggl's totals."""
-        return all(window.agrees for window in self.windows)
-
     def add_stats(self, table: str, stats: LoadStats) -> None:
         previous = self.table_stats.get(table)
         self.table_stats[table] = previous + stats if previous else stats

@@ -520,3 +520,34 @@ def test_the_bi_view_shows_hours_money_margin_and_resolved_names(shared_emulator
         assert row["project_id"] == row["known_id"]  # the CSV has no ids: resolved through toggl.projects
     assert any(row["project_name"] == "(no project)" and row["client_name"] is None for row in rows)
     assert any(row["project_id"] is not None for row in rows)
+
+
+# ---- awkward names and empty exports, through HTTP ------------------------------------------------------
+
+
+def test_names_with_commas_quotes_newlines_and_unicode_survive_every_format(shared_emulator, pipeline_env, clean_warehouse):
+    awkward = {p.name for p in shared_emulator.workspace.projects} & {"Data Pipeline, Phase 2", "Mobile App\nBeta", 'Überprüfung "Audit" 2025'}
+    settings = configure(pipeline_env, shared_emulator)
+    start, end = recent_window(settings, 30)
+    names_by_format = {}
+    for file_format in ("csv", "xlsx"):
+        settings = configure(pipeline_env, shared_emulator, TOGGL_PROFITABILITY_FORMAT=file_format)
+        assert materialize(settings, start, end).success
+        names_by_format[file_format] = {row[0] for row in stored(clean_warehouse, "project_name, client_name")}
+    assert awkward <= names_by_format["csv"] == names_by_format["xlsx"]
+    assert 'Smith, Jones & "Partners"' in {row[1] for row in stored(clean_warehouse, "project_name, client_name")}
+
+
+def test_an_empty_export_replaces_the_window_with_nothing(shared_emulator, pipeline_env, clean_warehouse):
+    settings = configure(pipeline_env, shared_emulator)
+    start, end = recent_window(settings, 5)
+    assert materialize(settings, start, end).success
+    assert len(stored(clean_warehouse)) > 0
+    unused = next(p for p in shared_emulator.workspace.projects if not p.active)  # no time in recent days
+    settings = configure(pipeline_env, shared_emulator, TOGGL_PROFITABILITY_PROJECT_IDS=unused.id)
+
+    result = materialize(settings, start, end)
+
+    assert result.success
+    assert stored(clean_warehouse) == []
+    assert metadata_of(result, shared_emulator.workspace.id)["dagster/row_count"] == 0

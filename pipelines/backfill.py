@@ -22,6 +22,10 @@ from pipelines.partitions import range_tags
 from pipelines.settings import Settings
 
 
+CONSOLE_LOG_LEVEL = "INFO"
+"""What a backfill prints of its runs: pages, quota and warnings; Dagster's DEBUG events stay in the instance."""
+
+
 @dataclass
 class ChunkResult:
     """One chunk of the backfill: its dates, and what its run did (or that it was skipped)."""
@@ -116,7 +120,11 @@ def run_backfill(
 
 def _run_chunk(job: dg.JobDefinition, instance: dg.DagsterInstance, keys: list[dg.AssetKey], start: date, end: date) -> ChunkResult:
     result = job.execute_in_process(
-        instance=instance, tags=range_tags(start, end), asset_selection=keys, raise_on_error=False
+        instance=instance,
+        tags=range_tags(start, end),
+        asset_selection=keys,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}},
     )
     chunk = ChunkResult(start, end, run_id=result.run_id, success=result.success)
     # A range run records one materialization per partition, all with the run's metadata: count each asset once.

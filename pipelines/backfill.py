@@ -21,7 +21,6 @@ from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
 from pipelines.partitions import range_tags
 from pipelines.settings import Settings
 
-
 CONSOLE_LOG_LEVEL = "INFO"
 """What a backfill prints of its runs: pages, quota and warnings; Dagster's DEBUG events stay in the instance."""
 

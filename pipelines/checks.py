@@ -33,7 +33,8 @@ import sqlalchemy as sa
 
 from pipelines.assets.profitability import asset_key_for_workspace
 from pipelines.assets.shared_reports import asset_key_for_report
-from pipelines.loads.profitability import period_end, period_starts, period_window
+from pipelines.dates import period_end, period_starts
+from pipelines.loads.profitability import period_window
 from pipelines.settings import ProfitabilityOptions
 from pipelines.warehouse.resource import WarehouseResource
 

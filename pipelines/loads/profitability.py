@@ -14,12 +14,13 @@ everything back. No Dagster here: the asset in ``pipelines.assets.profitability`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
+from pipelines.dates import period_end, period_start, period_starts
 from pipelines.settings import ProfitabilityOptions
 from pipelines.toggl import errors
 from pipelines.toggl.client import MAX_RANGE_DAYS, ApiResponse, TogglClient
@@ -29,44 +30,9 @@ from pipelines.warehouse.loader import LoadStats, Window, WindowLoad
 from pipelines.warehouse.raw import land_received
 
 SOURCE = "profitability_export"
-RESOLUTIONS = ("day", "week", "month")
 
 
 # ---- periods --------------------------------------------------------------------------------------
-
-
-def period_start(day: date, resolution: str) -> date:
-    """First day of the period holding `day`: the day itself, the Monday of its week, the 1st of its month."""
-    if resolution == "week":
-        return day - timedelta(days=day.weekday())
-    if resolution == "month":
-        return day.replace(day=1)
-    if resolution == "day":
-        return day
-    raise ValueError(f"unknown resolution {resolution!r}; expected one of {', '.join(RESOLUTIONS)}")
-
-
-def period_end(start: date, resolution: str) -> date:
-    """Last day of the period that begins on `start`."""
-    return next_period(start, resolution) - timedelta(days=1)
-
-
-def next_period(start: date, resolution: str) -> date:
-    """First day of the period after the one beginning on `start`."""
-    if resolution == "month":
-        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    if resolution == "week":
-        return start + timedelta(days=7)
-    return start + timedelta(days=1)
-
-
-def period_starts(start: date, end: date, resolution: str) -> list[date]:
-    """First day of every period intersecting [start, end]."""
-    starts, cursor = [], period_start(start, resolution)
-    while cursor <= end:
-        starts.append(cursor)
-        cursor = next_period(cursor, resolution)
-    return starts
 
 
 def period_window(start: date, end: date, resolution: str, *, not_after: date | None = None) -> tuple[date, date]:

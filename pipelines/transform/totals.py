@@ -7,11 +7,12 @@ the bucket starts) and ``toggl.report_rates`` (one row per hourly rate and curre
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, NamedTuple
 
 import pandas as pd
 
+from pipelines.dates import PERIOD_RESOLUTIONS, next_period, period_start
 from pipelines.transform.amounts import to_int
 
 TOTALS_COLUMNS: tuple[str, ...] = (
@@ -137,14 +138,12 @@ def bucket_starts(resolution: str | None, window_start: date, count: int) -> lis
         ValueError: ``resolution`` is none of the three.
     """
     kind = (resolution or "").strip().lower()
-    if kind == "day":
-        return [window_start + timedelta(days=i) for i in range(count)]
-    if kind == "week":
-        monday = window_start - timedelta(days=window_start.weekday())
-        return [monday + timedelta(weeks=i) for i in range(count)]
-    if kind == "month":
-        months = window_start.year * 12 + window_start.month - 1
-        return [date((months + i) // 12, (months + i) % 12 + 1, 1) for i in range(count)]
+    if kind in PERIOD_RESOLUTIONS:
+        starts, cursor = [], period_start(window_start, kind)
+        for _ in range(count):
+            starts.append(cursor)
+            cursor = next_period(cursor, kind)
+        return starts
     raise ValueError(f"unknown totals graph resolution {resolution!r}; expected day, week or month")
 
 

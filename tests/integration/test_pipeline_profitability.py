@@ -19,14 +19,9 @@ import sqlalchemy as sa
 
 from pipelines.assets.profitability import asset_key_for_workspace
 from pipelines.checks import EARNINGS_CHECK, NO_REFERENCE
-from pipelines.dates import yesterday
+from pipelines.dates import period_end, period_start, period_starts, yesterday
 from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
-from pipelines.loads.profitability import (
-    period_end,
-    period_start,
-    period_starts,
-    period_window,
-)
+from pipelines.loads.profitability import period_window
 from pipelines.partitions import range_tags
 from pipelines.toggl.emulator import Fault
 from pipelines.toggl.emulator.profitability import (

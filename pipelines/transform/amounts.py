@@ -1,5 +1,6 @@
 """Integer money and counts: this module owns reading integer amounts (cents, seconds) from JSON values
-that may arrive as numbers or strings, and the largest-remainder split that gives each time entry of a
+that may arrive as numbers or strings, whether a report response hides its amounts (``amounts_hidden``),
+and the largest-remainder split that gives each time entry of a
 grouped report row its share of the row's billable amount in integer cents, so that the shares always add
 up to the row amount exactly. Integer arithmetic only; a fraction is refused, never silently rounded.
 """
@@ -7,8 +8,39 @@ up to the row amount exactly. Integer arithmetic only; a fraction is refused, ne
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+AMOUNT_DTYPE = "Int64"
+"""Dtype of every money column a flattener returns: nullable, so a hidden amount is ``pd.NA``, never 0."""
+
+
+def amounts_hidden(body: Mapping[str, Any] | None) -> bool:
+    """Whether a shared report response hides its money (the report was saved with ``hide_amounts: true``).
+
+    Toggl then serves its amounts as 0, null or not at all (which one is undocumented); the flatteners,
+    given ``amounts_hidden=True``, return ``pd.NA`` for every amount instead of reading them, and a check
+    that compares loaded cents with Toggl's totals must skip the cents of such a response.
+
+    Args:
+        body: A decoded shared report response (any page of it); ``None`` is read as empty.
+
+    Returns:
+        True only when the response's ``hide_amounts`` is JSON ``true`` (or the text ``"true"``).
+    """
+    flag = (body or {}).get("hide_amounts")
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+
+
+def amount_array(values: Sequence[int], hidden: bool) -> pd.arrays.IntegerArray:
+    """Integer cents as a nullable ``Int64`` array; every element ``pd.NA`` when the amounts are hidden."""
+    if hidden:
+        return pd.array([pd.NA] * len(values), dtype=AMOUNT_DTYPE)
+    return pd.array(np.asarray(values, dtype=np.int64), dtype=AMOUNT_DTYPE)
 
 
 def to_int(value: object) -> int:

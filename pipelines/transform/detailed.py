@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines.transform.amounts import split_pro_rata, to_int
+from pipelines.transform.amounts import amount_array, split_pro_rata, to_int
 
 DETAILED_COLUMNS: tuple[str, ...] = (
     "report_key",
@@ -70,19 +70,23 @@ _ENTRY_FIELDS = ("id", "start", "stop", "at", "seconds")
 _TIMESTAMP_UNIT = "us"
 
 
-def flatten_time_entries(rows: list[dict[str, Any]], report_key: str) -> pd.DataFrame:
+def flatten_time_entries(
+    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False
+) -> pd.DataFrame:
     """Flatten the rows of a detailed report page into one DataFrame row per time entry.
 
     Each report row's fields (user, project, task, description, tags, rate, ...) are repeated on each of its
     time entries. ``row_billable_amount_in_cents`` is the row's amount; ``billable_amount_in_cents`` is this
     entry's share of it, pro rata by seconds (see :func:`split_pro_rata`), so the shares of a row sum to the
-    row amount exactly (a missing amount is 0). ``entry_date`` is the date written in the ``start`` string
+    row amount exactly (a missing amount is 0). With ``amounts_hidden`` (the response's ``hide_amounts``, see
+    :func:`pipelines.transform.amounts.amounts_hidden`) both amounts are ``pd.NA`` and whatever Toggl put in
+    them is not read; the hourly rate is kept as served. ``entry_date`` is the date written in the ``start`` string
     (its local date, never converted to UTC); ``start_at``/``stop_at``/``updated_at`` (from ``at``) keep the
     instant, in UTC. A running timer (``stop`` null, or a negative ``seconds``) gets ``is_running`` True, and
     a negative ``seconds`` becomes 0. ``project_hex`` falls back to the weekly-style ``project_hex_color``.
     Rows without time entries produce nothing; ``at_tz`` and ``row_number`` are ignored.
 
-    Dtypes: ``time_entry_id``, ``seconds`` and both amounts int64; ``user_id``, ``project_id``, ``task_id``,
+    Dtypes: ``time_entry_id``, ``seconds`` int64; both amounts nullable Int64; ``user_id``, ``project_id``, ``task_id``,
     ``hourly_rate_in_cents`` nullable Int64; ``is_running``, ``billable`` bool (null billable -> False);
     timestamps ``datetime64[us, UTC]``; ``entry_date`` object holding ``datetime.date``; text object holding
     ``str`` or ``None`` (never NaN or ``"nan"``); ``tag_ids``/``tag_names`` object holding the response's own
@@ -91,6 +95,7 @@ def flatten_time_entries(rows: list[dict[str, Any]], report_key: str) -> pd.Data
     Args:
         rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
         report_key: Name of the shared report, written in every row.
+        amounts_hidden: True when the response hides its amounts: both amount columns are then NA.
 
     Returns:
         A DataFrame with exactly the columns :data:`DETAILED_COLUMNS`, in that order.
@@ -108,7 +113,7 @@ def flatten_time_entries(rows: list[dict[str, Any]], report_key: str) -> pd.Data
         """Repeat a per-row array once per time entry of its row."""
         return values if row_index is None else values.take(row_index)
 
-    amounts = [to_int(amount) for amount in by_row["billable_amount_in_cents"]]
+    amounts = [0] * len(counts) if amounts_hidden else [to_int(amount) for amount in by_row["billable_amount_in_cents"]]
     seconds = [value or 0 for value in by_entry["seconds"]]
     given_seconds = np.asarray(seconds, dtype=np.int64)
     stop_at = _timestamps(by_entry["stop"], "stop")
@@ -128,8 +133,8 @@ def flatten_time_entries(rows: list[dict[str, Any]], report_key: str) -> pd.Data
         "billable": pd.Series(per_entry(np.asarray([bool(value) for value in by_row["billable"]], dtype=bool))),
         "tag_ids": _object_series(per_entry(_objects(_lists(by_row["tag_ids"])))),
         "tag_names": _object_series(per_entry(_objects(_lists(by_row["tag_names"])))),
-        "row_billable_amount_in_cents": pd.Series(per_entry(np.asarray(amounts, dtype=np.int64))),
-        "billable_amount_in_cents": pd.Series(np.asarray(_shares(amounts, counts, seconds), dtype=np.int64)),
+        "row_billable_amount_in_cents": pd.Series(amount_array(per_entry(np.asarray(amounts, dtype=np.int64)), amounts_hidden)),
+        "billable_amount_in_cents": pd.Series(amount_array(_shares(amounts, counts, seconds), amounts_hidden)),
     }
     for name in _ROW_NULLABLE_INTS:
         columns[name] = pd.Series(per_entry(pd.array(by_row[name], dtype="Int64")))

@@ -41,6 +41,8 @@ DEFAULT_SUB_GROUPING = "time_entries"
 """Toggl's defaults (Reports v3 swagger) when neither the request nor the saved report names a grouping."""
 
 _INT_COLUMNS = ("group_id", "sub_group_id", "seconds")
+_RATE_AMOUNTS = ("billable_amount_in_cents", "labour_cost_in_cents")
+"""Money a sub-group's rate element may carry; set to null when the response hides its amounts."""
 
 
 def flatten_summary(
@@ -51,6 +53,7 @@ def flatten_summary(
     *,
     grouping: str | None = None,
     sub_grouping: str | None = None,
+    amounts_hidden: bool = False,
 ) -> pd.DataFrame:
     """Flatten the groups of a summary report window into one row per group x sub-group.
 
@@ -65,7 +68,9 @@ def flatten_summary(
     element or, failing that, in the key (a non-numeric key is read as the title when the element has none).
     ``group_name`` is the group's ``names`` joined with ``", "`` (else its ``title``; ``None`` when neither).
     ``rates`` keeps the sub-group's ``rates`` list as received (``[]`` when absent); ``time_entry_ids`` its
-    ``ids``. Numbers given as strings are accepted; missing seconds are 0.
+    ``ids``. Numbers given as strings are accepted; missing seconds are 0. The summary carries no amount
+    column; with ``amounts_hidden`` (the response's ``hide_amounts``) any money inside ``rates`` elements
+    (:data:`_RATE_AMOUNTS`) is set to null, so nothing hidden is stored as a number.
 
     Dtypes: ``group_id``, ``sub_group_id``, ``seconds`` int64; dates object holding ``datetime.date``; text
     object holding ``str`` or ``None``; ``rates`` and ``time_entry_ids`` object holding lists.
@@ -77,6 +82,7 @@ def flatten_summary(
         window_end: Last date of the served window (inclusive).
         grouping: The report's grouping (``projects``/``users``/``clients``); Toggl's default when None.
         sub_grouping: The report's sub-grouping; Toggl's default when None.
+        amounts_hidden: True when the response hides its amounts.
 
     Returns:
         A DataFrame with exactly the columns :data:`SUMMARY_COLUMNS`, in that order.
@@ -97,7 +103,7 @@ def flatten_summary(
         for sub_id, title, sub in _sub_groups(group.get("sub_groups")):
             key = (shared["group_id"], _sub_group_key(sub_id, title))
             seconds = to_int(sub.get("seconds"))
-            rates = list(sub.get("rates") or [])
+            rates = _rates(sub.get("rates"), amounts_hidden)
             ids = [to_int(value) for value in sub.get("ids") or [] if value is not None]
             row = rows.get(key)
             if row is None:
@@ -125,6 +131,17 @@ def flatten_summary(
             cells = [row[name] for row in values]
             columns[name] = pd.Series(np.fromiter(cells, dtype=object, count=len(cells)), dtype=object)
     return pd.DataFrame(columns)
+
+
+def _rates(rates: Any, amounts_hidden: bool) -> list[Any]:
+    """A sub-group's rate list as received; with hidden amounts, copies whose money keys are null."""
+    received = list(rates or [])
+    if not amounts_hidden:
+        return received
+    return [
+        {**rate, **{key: None for key in _RATE_AMOUNTS if key in rate}} if isinstance(rate, Mapping) else rate
+        for rate in received
+    ]
 
 
 def _sub_groups(sub_groups: Any) -> Iterable[tuple[int, str | None, Mapping[str, Any]]]:

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from pipelines.dates import PERIOD_RESOLUTIONS, next_period, period_start
-from pipelines.transform.amounts import to_int
+from pipelines.transform.amounts import AMOUNT_DTYPE, to_int
 
 TOTALS_COLUMNS: tuple[str, ...] = (
     "report_key",
@@ -50,7 +50,8 @@ RATES_COLUMNS: tuple[str, ...] = (
 )
 """Columns of ``toggl.report_rates`` without ``loaded_at``, in table order."""
 
-_MEASURES = ("seconds", "billable_amount_in_cents", "labour_cost_in_cents")
+_AMOUNTS = ("billable_amount_in_cents", "labour_cost_in_cents")
+_MEASURES = ("seconds", *_AMOUNTS)
 _OBJECT_COLUMNS = frozenset({"report_key", "window_start", "window_end", "resolution", "bucket_start",
                              "by_rate", "currency"})
 
@@ -64,7 +65,12 @@ class TotalsFrames(NamedTuple):
 
 
 def flatten_totals(
-    totals: dict[str, Any] | None, report_key: str, window_start: date, window_end: date
+    totals: dict[str, Any] | None,
+    report_key: str,
+    window_start: date,
+    window_end: date,
+    *,
+    amounts_hidden: bool = False,
 ) -> TotalsFrames:
     """Flatten a report's ``totals`` object for one fetched window.
 
@@ -73,9 +79,12 @@ def flatten_totals(
     Monday on or before ``window_start`` + 7·i days; ``month`` -> the first of ``window_start``'s month + i
     months. ``by_rate`` stays a Python dict (``{}`` when null). ``rates`` gets one row per rate and currency
     (a null currency becomes ``""``; repeated rate/currency pairs are summed so the key stays unique).
-    Missing numbers become 0; numbers given as strings are accepted.
+    Missing numbers become 0; numbers given as strings are accepted. With ``amounts_hidden`` (the response's
+    ``hide_amounts``) the money of the totals and of every graph bucket (``billable_amount_in_cents``,
+    ``labour_cost_in_cents``) is ``pd.NA`` and ``by_rate`` (amounts per rate) is ``{}``; seconds and the
+    rates' billable seconds are kept.
 
-    Dtypes: integer measures int64; ``window_start``/``window_end``/``bucket_start`` object holding
+    Dtypes: integer measures int64, the two money columns nullable Int64; ``window_start``/``window_end``/``bucket_start`` object holding
     ``datetime.date``; ``resolution``/``currency``/``report_key`` object holding ``str`` (``resolution`` may
     be ``None``); ``by_rate`` object holding dicts.
 
@@ -84,6 +93,7 @@ def flatten_totals(
         report_key: Name of the shared report.
         window_start: First date of the fetched window.
         window_end: Last date of the fetched window (inclusive).
+        amounts_hidden: True when the response hides its amounts.
 
     Returns:
         ``TotalsFrames(totals, graph, rates)`` with the columns :data:`TOTALS_COLUMNS`,
@@ -99,7 +109,7 @@ def flatten_totals(
     totals_row = {
         **key,
         "resolution": resolution,
-        **_measures(totals),
+        **_measures(totals, amounts_hidden),
         "tracked_days": to_int(totals.get("tracked_days")),
     }
     graph = totals.get("graph") or []
@@ -109,8 +119,8 @@ def flatten_totals(
             **key,
             "bucket_index": index,
             "bucket_start": start,
-            **_measures(bucket),
-            "by_rate": dict(bucket.get("by_rate") or {}),
+            **_measures(bucket, amounts_hidden),
+            "by_rate": {} if amounts_hidden else dict(bucket.get("by_rate") or {}),
         }
         for index, (bucket, start) in enumerate(zip(graph, starts))
     ]
@@ -147,9 +157,13 @@ def bucket_starts(resolution: str | None, window_start: date, count: int) -> lis
     raise ValueError(f"unknown totals graph resolution {resolution!r}; expected day, week or month")
 
 
-def _measures(source: dict[str, Any]) -> dict[str, int]:
-    """Seconds, billable amount and labour cost of a totals object or graph bucket (missing -> 0)."""
-    return {name: to_int(source.get(name)) for name in _MEASURES}
+def _measures(source: dict[str, Any], amounts_hidden: bool) -> dict[str, Any]:
+    """Seconds, billable amount and labour cost of a totals object or graph bucket (missing -> 0; hidden
+    money -> ``pd.NA``)."""
+    measures: dict[str, Any] = {name: to_int(source.get(name)) for name in _MEASURES}
+    if amounts_hidden:
+        measures.update(dict.fromkeys(_AMOUNTS, pd.NA))
+    return measures
 
 
 def _rates(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -165,12 +179,11 @@ def _rates(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """Build a frame with exactly ``columns``: object for dates/text/dicts, int64 for every number."""
-    return pd.DataFrame(
-        {
-            name: pd.Series(
-                [row[name] for row in rows], dtype=object if name in _OBJECT_COLUMNS else "int64"
-            )
-            for name in columns
-        }
-    )
+    """Build a frame with exactly ``columns``: object for dates/text/dicts, Int64 for money, int64 otherwise."""
+    return pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=_dtype(name)) for name in columns})
+
+
+def _dtype(column: str) -> Any:
+    if column in _OBJECT_COLUMNS:
+        return object
+    return AMOUNT_DTYPE if column in _AMOUNTS else "int64"

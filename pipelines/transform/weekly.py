@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipelines.transform.amounts import to_int
+from pipelines.transform.amounts import amount_array, to_int
 
 WEEKLY_COLUMNS: tuple[str, ...] = (
     "report_key",
@@ -45,10 +45,17 @@ _ARRAYS = (("seconds", "seconds"), ("billable_seconds", "billable_seconds"),
 _NULLABLE_INTS = ("user_id", "project_id", "planned_task_id", "hourly_rate_in_cents")
 _TEXTS = ("user_name", "project_name", "client_name", "project_color", "project_hex_color", "currency")
 _MEASURES = ("seconds", "billable_seconds", "billable_amount_in_cents")
+_DURATIONS = ("seconds", "billable_seconds")
+_AMOUNT = "billable_amount_in_cents"
 
 
 def flatten_weekly(
-    rows: Iterable[Mapping[str, Any]] | None, report_key: str, window_start: date, window_end: date
+    rows: Iterable[Mapping[str, Any]] | None,
+    report_key: str,
+    window_start: date,
+    window_end: date,
+    *,
+    amounts_hidden: bool = False,
 ) -> pd.DataFrame:
     """Flatten the rows of a weekly report window into one DataFrame row per week row x day.
 
@@ -62,7 +69,10 @@ def flatten_weekly(
     currency) joined with ``|``, an empty field for null, e.g. ``"42|1001||5000|USD"``. Rows with the same
     key in one window are merged day by day (measures summed, the first row's names kept).
 
-    Dtypes: ``seconds``, ``billable_seconds``, ``billable_amount_in_cents`` int64; ``user_id``, ``project_id``,
+    With ``amounts_hidden`` (the response's ``hide_amounts``) ``billable_amount_in_cents`` is ``pd.NA`` on every
+    row and Toggl's amount arrays are not read (a day is emitted when it has seconds or billable seconds).
+
+    Dtypes: ``seconds``, ``billable_seconds`` int64; ``billable_amount_in_cents`` nullable Int64; ``user_id``, ``project_id``,
     ``planned_task_id``, ``hourly_rate_in_cents`` nullable Int64; ``day`` object holding ``datetime.date``;
     text object holding ``str`` or ``None``.
 
@@ -71,6 +81,7 @@ def flatten_weekly(
         report_key: Name of the shared report.
         window_start: First date of the served window (day of element 0).
         window_end: Last date of the served window (inclusive).
+        amounts_hidden: True when the response hides its amounts.
 
     Returns:
         A DataFrame with exactly the columns :data:`WEEKLY_COLUMNS`, in that order.
@@ -86,9 +97,11 @@ def flatten_weekly(
         fields = {name: _optional_int(row.get(name), name) for name in _NULLABLE_INTS}
         fields.update({name: _text(row.get(name)) for name in _TEXTS})
         row_key = "|".join("" if fields[name] is None else str(fields[name]) for name in KEY_FIELDS)
-        arrays = [(column, int_array(row.get(source), source)[:days]) for source, column in _ARRAYS]
+        arrays = [(column, int_array(row.get(source), source)[:days]) for source, column in _ARRAYS
+                  if not (amounts_hidden and column == _AMOUNT)]
         for index in range(max((len(values) for _, values in arrays), default=0)):
-            measures = {column: values[index] if index < len(values) else 0 for column, values in arrays}
+            measures = {column: 0 for column in _MEASURES}
+            measures.update({column: values[index] if index < len(values) else 0 for column, values in arrays})
             if not any(measures.values()):
                 continue
             target = by_key.get((row_key, index))
@@ -107,8 +120,9 @@ def flatten_weekly(
         columns[name] = pd.Series(pd.array([row[name] for row in merged], dtype="Int64"))
     for name in _TEXTS:
         columns[name] = pd.Series([row[name] for row in merged], dtype=object)
-    for name in _MEASURES:
+    for name in _DURATIONS:
         columns[name] = pd.Series(np.asarray([row[name] for row in merged], dtype=np.int64))
+    columns[_AMOUNT] = pd.Series(amount_array([row[_AMOUNT] for row in merged], amounts_hidden))
     return pd.DataFrame({name: columns[name] for name in WEEKLY_COLUMNS})
 
 

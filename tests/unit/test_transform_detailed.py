@@ -84,8 +84,8 @@ EXPECTED_DTYPES = {
     "tag_names": "object",
     "hourly_rate_in_cents": "Int64",
     "currency": "object",
-    "row_billable_amount_in_cents": "int64",
-    "billable_amount_in_cents": "int64",
+    "row_billable_amount_in_cents": "Int64",
+    "billable_amount_in_cents": "Int64",
 }
 
 TEXT_COLUMNS = [name for name, dtype in EXPECTED_DTYPES.items() if dtype == "object"]

@@ -76,13 +76,13 @@ def test_columns_and_dtypes() -> None:
     assert tuple(frames.rates.columns) == RATES_COLUMNS
     assert {k: str(v) for k, v in frames.totals.dtypes.items()} == {
         "report_key": "object", "window_start": "object", "window_end": "object", "resolution": "object",
-        "seconds": "int64", "billable_amount_in_cents": "int64", "labour_cost_in_cents": "int64",
+        "seconds": "int64", "billable_amount_in_cents": "Int64", "labour_cost_in_cents": "Int64",
         "tracked_days": "int64",
     }
     assert {k: str(v) for k, v in frames.graph.dtypes.items()} == {
         "report_key": "object", "window_start": "object", "window_end": "object", "bucket_index": "int64",
-        "bucket_start": "object", "seconds": "int64", "billable_amount_in_cents": "int64",
-        "labour_cost_in_cents": "int64", "by_rate": "object",
+        "bucket_start": "object", "seconds": "int64", "billable_amount_in_cents": "Int64",
+        "labour_cost_in_cents": "Int64", "by_rate": "object",
     }
     assert {k: str(v) for k, v in frames.rates.dtypes.items()} == {
         "report_key": "object", "window_start": "object", "window_end": "object",

@@ -140,7 +140,8 @@ def test_columns_and_dtypes() -> None:
     assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == {
         **{name: "object" for name in WEEKLY_COLUMNS},
         **{name: "Int64" for name in ("user_id", "project_id", "planned_task_id", "hourly_rate_in_cents")},
-        **{name: "int64" for name in ("seconds", "billable_seconds", "billable_amount_in_cents")},
+        **{name: "int64" for name in ("seconds", "billable_seconds")},
+        "billable_amount_in_cents": "Int64",
     }
 
 

@@ -40,6 +40,7 @@ class ReportDefinition:
     saved_params: dict
     workspace_id: int
     owner_id: int | None = None
+    hide_amounts: bool = False  # saved with "hide amounts": money is served as null (Toggl's choice is undocumented)
 
 
 @dataclass(frozen=True)
@@ -400,7 +401,27 @@ def load_shared_report(ws: Workspace, report: ReportDefinition, body: dict, toda
         page, paging = _page(rows, query)
         headers.update(paging)
         results["detailed_results"] = {"report": page, "totals": totals}
+    if report.hide_amounts:
+        _hide_amounts(results)
     return {**_envelope(ws, report, body, entries), **results}, headers
+
+
+_MONEY_KEYS = ("billable_amount_in_cents", "labour_cost_in_cents", "billable_amounts_in_cents")
+
+
+def _hide_amounts(value) -> None:
+    """Null every money field (and empty every by_rate) in a response, in place, as a hidden report does."""
+    if isinstance(value, dict):
+        for key in value:
+            if key in _MONEY_KEYS:
+                value[key] = None
+            elif key == "by_rate":
+                value[key] = {}
+            else:
+                _hide_amounts(value[key])
+    elif isinstance(value, list):
+        for item in value:
+            _hide_amounts(item)
 
 
 def report_rows(ws: Workspace, report: ReportDefinition, start: date | None, end: date | None,
@@ -444,7 +465,7 @@ def _envelope(ws: Workspace, report: ReportDefinition, body: dict, entries: list
         "report_name": report.name,
         "public": report.public,
         "fixed_daterange": report.fixed_daterange,
-        "hide_amounts": False,
+        "hide_amounts": report.hide_amounts,
         "is_commenting_enabled": False,
         "workspace_logo": "",
         "features": {},

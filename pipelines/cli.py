@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply sql/ migrations to the warehouse")
     migrate.add_argument("--bi-role", default=None, help="also create this read-only role for BI tools (e.g. toggl_bi)")
+    migrate.add_argument(
+        "--bi-login", default=None, help="also create this login, a member of --bi-role; its password is read from TOGGL_BI_PASSWORD"
+    )
     migrate.set_defaults(handler=_cmd_migrate)
 
     emulator = commands.add_parser("emulator", help="serve the Toggl API emulator on loopback")
@@ -72,15 +75,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from pipelines.warehouse.resource import warehouse_engine
-    from pipelines.warehouse.roles import create_readonly_role
+    from pipelines.warehouse.roles import bi_password, create_login_role, create_readonly_role
 
+    if args.bi_login and not args.bi_role:
+        raise ValueError("--bi-login needs --bi-role: the read-only role the login becomes a member of")
+    password = bi_password(os.environ) if args.bi_login else None  # checked before anything is created
+    from pipelines.warehouse.resource import warehouse_engine
     settings = Settings.from_env()
     engine, described = warehouse_engine(settings.database_url)
     print(f"warehouse: {described}; migrations are up to date")
     if args.bi_role:
         create_readonly_role(engine, args.bi_role)
         print(f"read-only role {args.bi_role!r} can read schemas reporting and toggl (grant it to a login user)")
+    if args.bi_login:
+        create_login_role(engine, args.bi_role, args.bi_login, password)
+        print(f"login {args.bi_login!r} (member of {args.bi_role!r}, read-only) has the password in TOGGL_BI_PASSWORD")
     return 0
 
 

@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     emulator.add_argument("--seed", type=int, default=7, help="seed of the generated workspace")
     emulator.set_defaults(handler=_cmd_emulator)
+
+    db = commands.add_parser("db", help="start (or find) the warehouse Postgres and print a URL for psql and BI tools")
+    db.add_argument("--stop", action="store_true", help="stop the embedded server that `db` started")
+    db.set_defaults(handler=_cmd_db)
     return parser
 
 
@@ -131,6 +135,31 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.demo import run_demo
 
     return run_demo(days=args.days, dagster_home=_dagster_home())
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    """Print the warehouse URL alone on stdout (so `psql "$(toggl-warehouse db)"` works); notes go to stderr."""
+    from pipelines.warehouse import database
+
+    try:
+        if args.stop:
+            stopped = database.stop_detached_server()
+            where = database.default_data_dir()
+            print(f"stopped the embedded Postgres of {where}" if stopped else f"no embedded Postgres is running in {where}", file=sys.stderr)
+            return 0
+        resolved = database.database_for_tools(Settings.from_env().database_url)
+    except database.ServerError as exc:
+        print(f"toggl-warehouse: {exc}", file=sys.stderr)
+        return 1
+    notes = {
+        "DATABASE_URL": "the warehouse named by DATABASE_URL (its password is not printed)",
+        "local": f"the Postgres on {database.LOCAL_HOST}:{database.LOCAL_PORT}",
+        "db": f"the embedded Postgres (data in {database.default_data_dir()}); it keeps running: "
+              "stop it with `toggl-warehouse db --stop`",
+    }
+    print(database.redact_url(resolved.url) if resolved.origin == "DATABASE_URL" else resolved.url)
+    print(f"warehouse: {notes[resolved.origin]}; every toggl-warehouse command and `./run dev` use it", file=sys.stderr)
+    return 0
 
 
 # ---- helpers ------------------------------------------------------------------------------------

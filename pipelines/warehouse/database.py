@@ -5,9 +5,15 @@ Resolution order (``resolve_database_url``):
 1. an explicit URL (``DATABASE_URL``, passed in by the caller) is used as given;
 2. otherwise a server answering on ``127.0.0.1:5432`` as user ``postgres`` (trust, ``PGPASSWORD`` or
    ``~/.pgpass``) is used, and a database ``toggl_warehouse`` is created on it if missing;
-3. otherwise an embedded PostgreSQL is started with ``pgserver`` in ``<project root>/.data/postgres``
+3. otherwise the embedded server that ``toggl-warehouse db`` started, when it answers on
+   ``127.0.0.1:54329`` (``TOGGL_WAREHOUSE_DB_PORT`` names another port);
+4. otherwise an embedded PostgreSQL is started with ``pgserver`` in ``<project root>/.data/postgres``
    (``TOGGL_WAREHOUSE_DATA_DIR`` names another data directory); it listens on a unix socket only and
    lives as long as this process (``stop_embedded_servers`` stops it earlier).
+
+``start_detached_server`` / ``stop_detached_server`` own the server of ``toggl-warehouse db``: the same
+data directory and pgserver's PostgreSQL binaries, listening on TCP ``127.0.0.1:<port>`` (trust auth, loopback
+only) and left running after the command exits, until ``toggl-warehouse db --stop``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ log = logging.getLogger(__name__)
 
 WAREHOUSE_DATABASE = "toggl_warehouse"
 DATA_DIR_ENV = "TOGGL_WAREHOUSE_DATA_DIR"
+DB_PORT_ENV = "TOGGL_WAREHOUSE_DB_PORT"
+DEFAULT_DB_PORT = 54329
 LOCAL_HOST, LOCAL_PORT, LOCAL_USER, MAINTENANCE_DB = "127.0.0.1", 5432, "postgres", "postgres"
 PROBE_TIMEOUT_SECONDS = 2
 
@@ -41,7 +49,11 @@ class ResolvedDatabase:
     """A database URL (libpq style, ``postgresql://``) and where it came from."""
 
     url: str
-    origin: str  # "DATABASE_URL" | "local" | "embedded"
+    origin: str  # "DATABASE_URL" | "local" | "db" (toggl-warehouse db) | "embedded"
+
+
+class ServerError(RuntimeError):
+    """The embedded server of ``toggl-warehouse db`` cannot be started or stopped; the message says what to do."""
 
 
 def resolve_database_url(
@@ -69,21 +81,39 @@ def find_server(*, probe_local: bool = True, data_dir: Path | None = None) -> Re
         local = local_server_url()
         if local is not None:
             return ResolvedDatabase(local, "local")
+        detached = local_server_url(db_port())
+        if detached is not None:
+            return ResolvedDatabase(detached, "db")
     return ResolvedDatabase(start_embedded_server(data_dir), "embedded")
 
 
-def local_server_url() -> str | None:
-    """The maintenance-database URL of a server on 127.0.0.1:5432, or None when none answers."""
-    url = URL.create(
-        "postgresql", username=LOCAL_USER, host=LOCAL_HOST, port=LOCAL_PORT, database=MAINTENANCE_DB
-    ).render_as_string(hide_password=False)
+def local_server_url(port: int = LOCAL_PORT) -> str | None:
+    """The maintenance-database URL of a server on 127.0.0.1:``port``, or None when none answers."""
+    url = tcp_url(port, MAINTENANCE_DB)
     try:
         with psycopg.connect(url, connect_timeout=PROBE_TIMEOUT_SECONDS):
             return url
     except psycopg.OperationalError as exc:  # refused, timed out, or a server that wants a password
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        log.info("No usable Postgres on %s:%s as %s (%s)", LOCAL_HOST, LOCAL_PORT, LOCAL_USER, reason)
+        log.info("No usable Postgres on %s:%s as %s (%s)", LOCAL_HOST, port, LOCAL_USER, reason)
         return None
+
+
+def tcp_url(port: int, database: str) -> str:
+    """``postgresql://postgres@127.0.0.1:<port>/<database>``: what psql and BI tools are given."""
+    return URL.create(
+        "postgresql", username=LOCAL_USER, host=LOCAL_HOST, port=port, database=database
+    ).render_as_string(hide_password=False)
+
+
+def db_port() -> int:
+    """``TOGGL_WAREHOUSE_DB_PORT``, else 54329: the TCP port of the server ``toggl-warehouse db`` starts."""
+    raw = os.environ.get(DB_PORT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DB_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ServerError(f"{DB_PORT_ENV} must be a TCP port number (1-65535), got {raw!r}")
+    return int(raw)
 
 
 def default_data_dir() -> Path:
@@ -102,11 +132,11 @@ def project_root() -> Path:
 
 def start_embedded_server(data_dir: Path | None = None) -> str:
     """Start (once per process and data dir) a pgserver PostgreSQL; return its maintenance URL."""
-    with warnings.catch_warnings():  # platformdirs warns about an unset XDG_RUNTIME_DIR; harmless here
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        import pgserver  # imported lazily: only needed when no other server is available
-
+    pgserver = _import_pgserver()
     pgdata = (data_dir or default_data_dir()).expanduser().resolve()
+    detached = _detached_port(pgdata)
+    if detached is not None:  # `toggl-warehouse db` runs it: use it, never adopt (and later stop) it
+        return tcp_url(detached, MAINTENANCE_DB)
     with _embedded_lock:
         server = _embedded_servers.get(pgdata)
         if server is None:
@@ -120,6 +150,88 @@ def start_embedded_server(data_dir: Path | None = None) -> str:
     return URL.create(
         "postgresql", username="postgres", database=MAINTENANCE_DB, query={"host": str(info.socket_dir)}
     ).render_as_string(hide_password=False)
+
+
+def start_detached_server(data_dir: Path | None = None, port: int | None = None) -> str:
+    """Start the embedded server on TCP 127.0.0.1:``port``, detached from this process; return its maintenance URL.
+
+    Creates the data directory on first use (pgserver's initdb, trust auth). A server already running on that
+    data directory is reused when it listens on ``port``; one started by another toggl-warehouse process
+    (unix socket only, stopped when that process exits) is an error asking to stop that process first.
+    """
+    _import_pgserver()
+    from pgserver._commands import pg_ctl  # the binaries pgserver bundles
+    from pgserver.utils import PostmasterInfo
+
+    port = port or db_port()
+    pgdata = (data_dir or default_data_dir()).expanduser().resolve()
+    running = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
+    if running is not None and running.is_running():
+        if running.port == port and local_server_url(port):
+            return tcp_url(port, MAINTENANCE_DB)
+        raise ServerError(
+            f"the embedded Postgres in {pgdata} is in use by another toggl-warehouse process without TCP (pid "
+            f"{running.pid}); stop that command, then run `toggl-warehouse db` first so every command shares one server"
+        )
+    if local_server_url(port):
+        raise ServerError(f"another server already listens on 127.0.0.1:{port}; set {DB_PORT_ENV} to a free port")
+    _init_data_dir(pgdata)
+    log.info("Starting the embedded PostgreSQL of %s on 127.0.0.1:%s", pgdata, port)
+    try:
+        pg_ctl(["-w", "-t", "30", "-o", f'-h {LOCAL_HOST} -p {port} -k ""', "-l", str(pgdata / "log"), "start"],
+               pgdata=pgdata, user=_server_os_user(), timeout=60)
+    except Exception as exc:  # noqa: BLE001 - CalledProcessError or a timeout; the log says why
+        raise ServerError(f"PostgreSQL did not start in {pgdata} ({type(exc).__name__}); see {pgdata / 'log'}") from None
+    return tcp_url(port, MAINTENANCE_DB)
+
+
+def stop_detached_server(data_dir: Path | None = None) -> bool:
+    """Stop the server running on the embedded data directory (fast shutdown); False when none was running."""
+    _import_pgserver()
+    from pgserver._commands import pg_ctl
+    from pgserver.utils import PostmasterInfo
+
+    pgdata = (data_dir or default_data_dir()).expanduser().resolve()
+    running = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
+    if running is None or not running.is_running():
+        return False
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_server_os_user(), timeout=60)
+    except Exception as exc:  # noqa: BLE001
+        raise ServerError(f"could not stop PostgreSQL in {pgdata} ({type(exc).__name__}); see {pgdata / 'log'}") from None
+    return True
+
+
+def _detached_port(pgdata: Path) -> int | None:
+    """The TCP port of a server running on ``pgdata`` without a unix socket (started by ``db``), else None."""
+    from pgserver.utils import PostmasterInfo
+
+    running = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
+    if running is None or not running.is_running() or running.socket_dir is not None:
+        return None
+    return running.port
+
+
+def _init_data_dir(pgdata: Path) -> None:
+    """Create and initialise ``pgdata`` the way the embedded server does (pgserver: initdb, permissions), stopped."""
+    if (pgdata / "PG_VERSION").exists():
+        return
+    pgdata.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    _import_pgserver().get_server(pgdata, cleanup_mode="stop").cleanup()  # initdb, start, stop
+
+
+def _import_pgserver():
+    """pgserver, imported lazily (only needed when no other server is available); platformdirs' warning about
+    an unset XDG_RUNTIME_DIR is harmless here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import pgserver
+    return pgserver
+
+
+def _server_os_user() -> str | None:
+    """The OS user PostgreSQL runs as: pgserver's ``pgserver`` user when we are root, else ourselves."""
+    return "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
 
 
 def stop_embedded_servers(data_dir: Path | None = None) -> None:
@@ -181,3 +293,28 @@ def redact_url(url: str) -> str:
     if "password" in parsed.query:
         parsed = parsed.update_query_dict({"password": "***"})
     return parsed.render_as_string(hide_password=True).replace("password=%2A%2A%2A", "password=***")
+
+
+def database_for_tools(explicit: str | None, *, data_dir: Path | None = None, port: int | None = None) -> ResolvedDatabase:
+    """The warehouse as psql and BI tools reach it over TCP (``toggl-warehouse db``), started when needed.
+
+    ``DATABASE_URL`` when given (checked to answer); else the server on 127.0.0.1:5432; else the embedded
+    server on 127.0.0.1:``port``, started detached when not running. The database ``toggl_warehouse`` is
+    created when missing (not on a ``DATABASE_URL``).
+
+    Raises:
+        ServerError: the server cannot be reached or started (one line, password hidden).
+    """
+    if explicit:
+        try:
+            with psycopg.connect(explicit, connect_timeout=PROBE_TIMEOUT_SECONDS):
+                pass
+        except psycopg.Error as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ServerError(f"DATABASE_URL {redact_url(explicit)} does not answer: {reason}") from None
+        return ResolvedDatabase(explicit, "DATABASE_URL")
+    local = local_server_url()
+    if local is not None:
+        return ResolvedDatabase(ensure_database(local, WAREHOUSE_DATABASE), "local")
+    server = start_detached_server(data_dir, port)
+    return ResolvedDatabase(ensure_database(server, WAREHOUSE_DATABASE), "db")

@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="start (or find) the warehouse Postgres and print a URL for psql and BI tools")
     db.add_argument("--stop", action="store_true", help="stop the embedded server that `db` started")
     db.set_defaults(handler=_cmd_db)
+
+    doctor = commands.add_parser("doctor", help="check credentials, reports, workspaces, quota, database and migrations")
+    doctor.set_defaults(handler=_cmd_doctor)
     return parser
 
 
@@ -160,6 +163,17 @@ def _cmd_db(args: argparse.Namespace) -> int:
     print(database.redact_url(resolved.url) if resolved.origin == "DATABASE_URL" else resolved.url)
     print(f"warehouse: {notes[resolved.origin]}; every toggl-warehouse command and `./run dev` use it", file=sys.stderr)
     return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from pipelines.doctor import run_doctor
+
+    findings = run_doctor(Settings.from_env())
+    for finding in findings:
+        print(finding.line())
+    failed = sum(finding.status == "FAIL" for finding in findings)
+    print(f"{failed} problem(s) found" if failed else "all checks passed")
+    return 1 if failed else 0
 
 
 # ---- helpers ------------------------------------------------------------------------------------

@@ -140,3 +140,29 @@ def _execute_script(conn: Connection, script: str | sql.Composable) -> None:
 def _run(conn: Connection, query: str | sql.Composable, params: tuple | None = None) -> psycopg.Cursor:
     """Execute on the psycopg connection under ``conn`` (inside its transaction)."""
     return conn.connection.driver_connection.execute(query, params)
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    """How a database compares with ``sql/``: files not applied yet, and applied files changed since."""
+
+    pending: list[str]
+    changed: list[str]
+
+    @property
+    def current(self) -> bool:
+        return not self.pending and not self.changed
+
+
+def migration_status(engine: Engine, sql_dir: Path | None = None) -> MigrationStatus:
+    """Compare the recorded migrations with the files, without applying or locking anything."""
+    migrations = load_migrations(sql_dir or default_sql_dir())
+    with engine.connect() as conn:
+        if not _version_table_exists(conn):
+            return MigrationStatus(pending=[m.name for m in migrations], changed=[])
+        query = sql.SQL("SELECT version, checksum FROM {}").format(VERSION_TABLE)
+        recorded = dict(_run(conn, query).fetchall())
+    return MigrationStatus(
+        pending=[m.name for m in migrations if m.version not in recorded],
+        changed=[m.name for m in migrations if m.version in recorded and recorded[m.version] != m.checksum],
+    )

@@ -1,0 +1,104 @@
+"""`toggl-warehouse doctor` through the CLI against the emulator and the test database.
+
+Covers: a healthy set-up prints one ok line per item and exits 0 after at most one request per report and
+workspace plus one for the quota; a wrong report token, a private report read with a non-admin token, a
+wrong API token and a workspace without the profitability feature each fail their own line with a hint and a
+non-zero exit; an unmigrated database is reported; no token, password or report token is ever printed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.warehouse.database import drop_database, ensure_database
+
+pytestmark = pytest.mark.integration
+
+
+def _doctor(capsys) -> tuple[int, str]:
+    code = main(["doctor"])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def _assert_no_secret(output: str, emulator) -> None:
+    for secret in (emulator.api_token, emulator.member_api_token, emulator.password,
+                   *(report.token for report in emulator.reports.values())):
+        assert secret not in output
+
+
+def test_healthy_setup_passes_with_one_request_per_item(emulator, pipeline_env, engine, capsys):
+    pipeline_env(emulator, reports=("team_detailed", "team_weekly"), TOGGL_WORKSPACE_IDS=emulator.workspace.id)
+    before = len(emulator.request_log)
+
+    code, output = _doctor(capsys)
+
+    assert code == 0, output
+    lines = output.splitlines()
+    assert [line.split("]")[0] for line in lines[:-1]] == ["[ok  "] * 6, output
+    assert "credentials: accepted; API quota" in output
+    assert "report 'team_detailed': detailed report readable" in output
+    assert "report 'team_weekly': weekly report readable" in output
+    assert f"workspace {emulator.workspace.id}: profitability export readable" in output
+    assert "migrations: current" in output and lines[-1] == "all checks passed"
+    assert len(emulator.request_log) - before <= 2 + 1 + 1
+    _assert_no_secret(output, emulator)
+
+
+def test_each_broken_item_fails_its_own_line_with_a_hint(emulator, pipeline_env, engine, monkeypatch, capsys):
+    pipeline_env(emulator, reports=("team_detailed",), TOGGL_WORKSPACE_IDS=f"{emulator.workspace.id},999999")
+    monkeypatch.setenv("TOGGL_SHARED_REPORTS", f"team_detailed={emulator.reports['team_detailed'].token},"
+                                               f"typo=0123456789abcdef0123456789abcdef")
+
+    code, output = _doctor(capsys)
+
+    assert code == 1
+    assert "[ok  ] report 'team_detailed'" in output
+    typo = next(line for line in output.splitlines() if "report 'typo'" in line)
+    assert typo.startswith("[FAIL]") and "Reports" in typo and "Share" in typo
+    unknown = next(line for line in output.splitlines() if "workspace 999999" in line)
+    assert unknown.startswith("[FAIL]") and "fix:" in unknown
+    assert output.splitlines()[-1] == "2 problem(s) found"
+    _assert_no_secret(output, emulator)
+    assert "0123456789abcdef0123456789abcdef" not in output
+
+
+def test_wrong_api_token_fails_credentials_with_where_to_find_it(emulator, pipeline_env, engine, monkeypatch, capsys):
+    pipeline_env(emulator, reports=("grouped_detailed",))  # a public report stays readable
+    monkeypatch.setenv("TOGGL_API_TOKEN", "not-a-valid-token-123456")
+
+    code, output = _doctor(capsys)
+
+    assert code == 1
+    credentials = next(line for line in output.splitlines() if "credentials" in line)
+    assert credentials.startswith("[FAIL]") and "Profile settings" in credentials and "API Token" in credentials
+    assert "not-a-valid-token-123456" not in output
+
+
+def test_private_report_with_a_member_token_fails(emulator, pipeline_env, engine, monkeypatch, capsys):
+    pipeline_env(emulator, reports=("team_detailed",))
+    monkeypatch.setenv("TOGGL_API_TOKEN", emulator.member_api_token)
+
+    code, output = _doctor(capsys)
+
+    assert code == 1
+    line = next(line for line in output.splitlines() if "report 'team_detailed'" in line)
+    assert line.startswith("[FAIL]") and "403" in line and "workspace admin" in line
+    _assert_no_secret(output, emulator)
+
+
+def test_unmigrated_database_is_reported(emulator, pipeline_env, database_server_url, monkeypatch, capsys):
+    pipeline_env(emulator, reports=("grouped_detailed",))
+    name = f"tw_doctor_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("DATABASE_URL", ensure_database(database_server_url, name))
+    try:
+        code, output = _doctor(capsys)
+    finally:
+        drop_database(database_server_url, name)
+
+    assert code == 0  # loads apply migrations themselves: a warning, not a failure
+    line = next(line for line in output.splitlines() if "migrations" in line)
+    assert line.startswith("[warn]") and "toggl-warehouse migrate" in line

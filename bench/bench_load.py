@@ -34,7 +34,7 @@ from pipelines.warehouse.database import (  # noqa: E402
     redact_url,
     resolve_database_url,
 )
-from pipelines.warehouse.loader import LoadStats, Window, WindowLoad, copy_values  # noqa: E402
+from pipelines.load.window import LoadStats, Window, WindowLoad, copy_values  # noqa: E402
 from pipelines.warehouse.migrations import apply_migrations  # noqa: E402
 
 SPEC = tables.REPORT_TIME_ENTRIES

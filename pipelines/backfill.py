@@ -1,14 +1,19 @@
-"""Backfill a date range through Dagster: chunked runs recorded in the instance, resumable, with progress.
+"""Backfill (and replay) a date range through Dagster: runs recorded in the instance, resumable, with progress.
 
 Each chunk is ONE run over all selected assets (single-run backfill policy: one pass over the API for
 the whole chunk). A chunk whose partitions are all materialized already is skipped unless `refresh`,
-so running the same command again after an interruption resumes where it stopped.
+so running the same command again after an interruption resumes where it stopped (and a fetch that
+failed mid-way resumes from its next page). A replay is one run of the `toggl_replay` job over the
+whole range: no API call, so no chunking. A failed run is summed up in one line: the cause, not
+Dagster's wrapper.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +22,7 @@ import dagster as dg
 from tqdm import tqdm
 
 from pipelines.dates import date_chunks, yesterday
-from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
+from pipelines.definitions import ALL_TOGGL_JOB, REPLAY_JOB, build_definitions
 from pipelines.partitions import range_tags
 from pipelines.settings import Settings
 
@@ -37,6 +42,7 @@ class ChunkResult:
     api_requests: int = 0
     rows: int = 0
     error: str | None = None
+    stack: str | None = None
 
 
 @dataclass
@@ -48,6 +54,7 @@ class BackfillReport:
     assets: list[str]
     chunks: list[ChunkResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    verb: str = "backfill"
 
     @property
     def ok(self) -> bool:
@@ -59,7 +66,7 @@ class BackfillReport:
         ran = [c for c in self.chunks if not c.skipped]
         lines = [*self.notes]
         lines.append(
-            f"backfill {self.start}..{self.end} of {', '.join(self.assets) or 'nothing'}: {len(ran)} run(s), "
+            f"{self.verb} {self.start}..{self.end} of {', '.join(self.assets) or 'nothing'}: {len(ran)} run(s), "
             f"{sum(c.skipped for c in self.chunks)} chunk(s) already done, "
             f"{sum(c.api_requests for c in ran)} API request(s), {sum(c.rows for c in ran)} row(s) loaded"
         )
@@ -101,9 +108,7 @@ def run_backfill(
     job = defs.resolve_job_def(ALL_TOGGL_JOB)
     keys = _select(defs, selection)
     report.assets = [key.to_user_string() for key in keys]
-    if instance_home is not None:
-        os.environ["DAGSTER_HOME"] = str(instance_home)
-    with dg.DagsterInstance.get() as instance:
+    with _instance(instance_home) as instance:
         chunks = list(date_chunks(start, end, chunk_days))
         bar = tqdm(chunks, desc="backfill", unit="chunk", disable=not progress)
         for chunk_start, chunk_end in bar:
@@ -117,13 +122,72 @@ def run_backfill(
     return report
 
 
-def _run_chunk(job: dg.JobDefinition, instance: dg.DagsterInstance, keys: list[dg.AssetKey], start: date, end: date) -> ChunkResult:
+def run_replay(
+    settings: Settings,
+    start: date,
+    end: date,
+    *,
+    selection: Sequence[str] | None = None,
+    instance_home: Path | None = None,
+) -> BackfillReport:
+    """Rebuild [start, end] of the selected assets from the stored fetches: one `toggl_replay` run, no API call."""
+    if end < start:
+        raise ValueError(f"--end {end} is before --start {start}")
+    report = BackfillReport(start=start, end=end, assets=[], verb="replay")
+    defs = build_definitions(settings)
+    if not defs.assets:
+        report.notes.extend(_unconfigured_sources(settings))
+        return report
+    job = defs.resolve_job_def(REPLAY_JOB)
+    keys = _select(defs, selection)
+    report.assets = [key.to_user_string() for key in keys]
+    ops = {
+        assets_def.node_def.name: {"config": {"replay": True}}
+        for assets_def in defs.resolve_asset_graph().assets_defs
+        if assets_def.keys & set(keys)
+    }
+    with _instance(instance_home) as instance:
+        report.chunks.append(_run_chunk(job, instance, keys, start, end, ops=ops))
+    return report
+
+
+@contextmanager
+def _instance(instance_home: Path | None) -> Iterator[dg.DagsterInstance]:
+    """The Dagster instance of `instance_home` (DAGSTER_HOME). Its first use creates its SQLite storage;
+    a file lock makes two commands started at once on a new home take turns instead of racing the
+    storage migrations."""
+    if instance_home is not None:
+        os.environ["DAGSTER_HOME"] = str(instance_home)
+    home = Path(os.environ.get("DAGSTER_HOME") or ".")
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".toggl-warehouse.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            instance = dg.DagsterInstance.get()
+            instance.get_runs(limit=1)  # creates the run, event and schedule storage now, under the lock
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+    with instance:
+        yield instance
+
+
+def _run_chunk(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    keys: list[dg.AssetKey],
+    start: date,
+    end: date,
+    ops: dict | None = None,
+) -> ChunkResult:
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}}
+    if ops:
+        run_config["ops"] = ops
     result = job.execute_in_process(
         instance=instance,
         tags=range_tags(start, end),
         asset_selection=keys,
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}},
+        run_config=run_config,
     )
     chunk = ChunkResult(start, end, run_id=result.run_id, success=result.success)
     # A range run records one materialization per partition, all with the run's metadata: count each asset once.
@@ -132,9 +196,31 @@ def _run_chunk(job: dg.JobDefinition, instance: dg.DagsterInstance, keys: list[d
         chunk.api_requests += _int(metadata.get("api_requests"))
         chunk.rows += _int(metadata.get("dagster/row_count"))
     if not result.success:
-        failures = [event.event_specific_data.error.message.strip() for event in result.all_events if event.is_step_failure]
-        chunk.error = failures[0] if failures else "the run failed; see the Dagster UI"
+        failures = [event for event in result.all_events if event.is_step_failure or event.is_run_failure]
+        chunk.error = failure_line(failures[0]) if failures else "the run failed; see the Dagster UI"
+        chunk.stack = failure_stack(failures[0]) if failures else None
     return chunk
+
+
+def failure_line(event: dg.DagsterEvent) -> str:
+    """The one line that says why a step failed: a Failure's description, else the innermost cause's message."""
+    data = event.event_specific_data
+    user = getattr(data, "user_failure_data", None)
+    if user is not None and user.description:
+        return user.description
+    error = getattr(data, "error", None)
+    if error is None:
+        return event.message or "the run failed; see the Dagster UI"
+    while error.cause is not None:
+        error = error.cause
+    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    return lines[0] if lines else error.cls_name or "unknown error"
+
+
+def failure_stack(event: dg.DagsterEvent) -> str | None:
+    """The full error of a failed step (with causes and stack), for --verbose."""
+    error = getattr(event.event_specific_data, "error", None)
+    return error.to_string() if error is not None else None
 
 
 def _already_materialized(instance: dg.DagsterInstance, keys: list[dg.AssetKey], start: date, end: date) -> bool:

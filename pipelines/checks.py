@@ -16,7 +16,7 @@ it can also be re-run on its own (UI "Execute check", or a job selecting only th
 fix, without calling Toggl again. It is partitioned like the asset, so it gets the run's date range.
 
 Only periods that the reference report fully covers are compared: the report's loaded windows are read
-from `toggl.report_totals` (one row per fetched window), and a week/month period is compared only when
+from `toggl_raw.fetches` (the complete fetches it was loaded from), and a week/month period is compared only when
 every one of its days (up to the last complete day) lies in those windows. No such period: the check
 passes with the note "no reference report loaded for this window". Known limits, each reported as a
 note with the check passing: a reference report that shares no project with the workspace (a report of
@@ -34,9 +34,9 @@ import sqlalchemy as sa
 from pipelines.assets.profitability import asset_key_for_workspace
 from pipelines.assets.shared_reports import asset_key_for_report
 from pipelines.dates import period_end, period_starts
-from pipelines.loads.profitability import period_window
+from pipelines.extract.profitability import period_window
 from pipelines.settings import ProfitabilityOptions
-from pipelines.warehouse.resource import WarehouseResource
+from pipelines.resources import WarehouseResource
 
 EARNINGS_CHECK = "earnings_match_shared_report"
 NO_REFERENCE = "no reference report loaded for this window"
@@ -150,11 +150,12 @@ def _days(first: date, last: date) -> set[date]:
 
 
 def _covered_days(conn: sa.Connection, report_key: str, start: date, end: date) -> set[date]:
-    """The days of [start, end] inside a window the report was loaded for (toggl.report_totals)."""
+    """The days of [start, end] inside a window the report was loaded from (complete, loaded fetches)."""
     windows = conn.execute(
         sa.text(
-            "SELECT window_start, window_end FROM toggl.report_totals "
-            "WHERE report_key = :key AND window_start <= :end AND window_end >= :start"
+            "SELECT served_start AS window_start, served_end AS window_end FROM toggl_raw.fetches "
+            "WHERE source = 'shared_report' AND report_key = :key AND status = 'complete' "
+            "AND last_loaded_at IS NOT NULL AND served_start <= :end AND served_end >= :start"
         ),
         {"key": report_key, "start": start, "end": end},
     ).all()
@@ -236,7 +237,7 @@ def build_earnings_check(
         key_range = context.partition_key_range
         last = partitions_def.get_last_partition_key()
         outcome = reconcile_earnings(
-            warehouse.engine(),
+            warehouse.prepare(context.log),
             workspace_id=workspace_id,
             currency=currency,
             options=options,

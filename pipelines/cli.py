@@ -19,6 +19,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from pipelines.settings import Settings, SettingsError
+from pipelines.warehouse.errors import WarehouseError
 
 DEFAULT_CHUNK_DAYS = 92
 
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, ValueError) as exc:
         print(f"toggl-warehouse: {exc}", file=sys.stderr)
         return 2
+    except WarehouseError as exc:
+        print(f"toggl-warehouse: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\ntoggl-warehouse: interrupted; run the same command again to resume.", file=sys.stderr)
         return 130
@@ -55,7 +59,15 @@ def _parser() -> argparse.ArgumentParser:
         "--chunk-days", type=int, default=DEFAULT_CHUNK_DAYS, help=f"days per run (default {DEFAULT_CHUNK_DAYS}); fewer days = finer resume points, a few more API calls"
     )
     backfill.add_argument("--refresh", action="store_true", help="reload chunks that were already materialized")
+    backfill.add_argument("--verbose", action="store_true", help="print the full error (stack trace) of a failed run")
     backfill.set_defaults(handler=_cmd_backfill)
+
+    replay = commands.add_parser("replay", help="rebuild the tables for a date range from stored fetches, with zero API calls")
+    replay.add_argument("--start", required=True, type=date.fromisoformat, help="first date, YYYY-MM-DD")
+    replay.add_argument("--end", required=True, type=date.fromisoformat, help="last date (inclusive), YYYY-MM-DD")
+    replay.add_argument("--select", default=None, help="comma-separated assets or report names (default: all sources)")
+    replay.add_argument("--verbose", action="store_true", help="print the full error (stack trace) of a failed run")
+    replay.set_defaults(handler=_cmd_replay)
 
     migrate = commands.add_parser("migrate", help="apply sql/ migrations to the warehouse")
     migrate.add_argument("--bi-role", default=None, help="also create this read-only role for BI tools (e.g. toggl_bi)")
@@ -87,10 +99,13 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     if args.bi_login and not args.bi_role:
         raise ValueError("--bi-login needs --bi-role: the read-only role the login becomes a member of")
     password = bi_password(os.environ) if args.bi_login else None  # checked before anything is created
-    from pipelines.warehouse.resource import warehouse_engine
+    from pipelines.resources import warehouse_engine
+    from pipelines.warehouse.migrations import apply_migrations
+
     settings = Settings.from_env()
     engine, described = warehouse_engine(settings.database_url)
-    print(f"warehouse: {described}; migrations are up to date")
+    applied = apply_migrations(engine)
+    print(f"warehouse: {described}; " + (f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "migrations are up to date"))
     if args.bi_role:
         create_readonly_role(engine, args.bi_role)
         print(f"read-only role {args.bi_role!r} can read schemas reporting and toggl (grant it to a login user)")
@@ -113,6 +128,29 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         refresh=args.refresh,
         instance_home=_dagster_home(),
     )
+    return _print_report(report, args.verbose)
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from pipelines.backfill import run_replay
+
+    settings = Settings.from_env()
+    report = run_replay(
+        settings,
+        args.start,
+        args.end,
+        selection=[s.strip() for s in args.select.split(",")] if args.select else None,
+        instance_home=_dagster_home(),
+    )
+    return _print_report(report, args.verbose)
+
+
+def _print_report(report, verbose: bool) -> int:
+    """The summary of a backfill or replay; with `verbose`, the full error of each failed run first."""
+    if verbose:
+        for chunk in report.chunks:
+            if chunk.stack:
+                print(chunk.stack, file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
 

@@ -19,10 +19,10 @@ from pipelines.checks import build_earnings_check
 from pipelines.partitions import daily_partitions
 from pipelines.schedules import build_daily_schedule
 from pipelines.settings import Settings
-from pipelines.toggl.resource import TogglResource
-from pipelines.warehouse.resource import WarehouseResource
+from pipelines.resources import TogglResource, WarehouseResource
 
 ALL_TOGGL_JOB = "toggl_all"
+REPLAY_JOB = "toggl_replay"
 log = logging.getLogger(__name__)
 
 
@@ -41,8 +41,14 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         page_size=settings.page_size,
         min_request_interval=settings.min_request_interval,
         max_quota_wait_seconds=settings.max_quota_wait_seconds,
+        max_attempts=settings.max_attempts,
+        connect_timeout_seconds=settings.connect_timeout_seconds,
+        read_timeout_seconds=settings.read_timeout_seconds,
+        resume_max_age_hours=settings.resume_max_age_hours,
     )
-    warehouse = WarehouseResource(database_url=secret("DATABASE_URL", settings.database_url))
+    warehouse = WarehouseResource(
+        database_url=secret("DATABASE_URL", settings.database_url), totals_gate=settings.totals_gate
+    )
     return {"toggl": toggl, "warehouse": warehouse}
 
 
@@ -59,15 +65,25 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     if not assets:
         log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
         return dg.Definitions(resources=build_resources(settings))
+    sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP)
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,
-        selection=dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP),
+        selection=sources,
         description="Every Toggl source over a date range, in one run (what the schedule and `toggl-warehouse backfill` launch).",
+    )
+    replay = dg.define_asset_job(
+        REPLAY_JOB,
+        selection=sources,
+        config=dg.RunConfig(ops={asset.op.name: {"config": {"replay": True}} for asset in assets}),
+        description=(
+            "Rebuild the flattened tables for a date range from the fetches stored in toggl_raw, with zero API calls "
+            "(after a code or schema change, or a damaged table). What `toggl-warehouse replay` launches."
+        ),
     )
     return dg.Definitions(
         assets=assets,
         asset_checks=checks,
-        jobs=[job],
+        jobs=[job, replay],
         schedules=[build_daily_schedule(settings, job)],
         resources=build_resources(settings),
     )

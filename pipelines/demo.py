@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from pipelines.backfill import run_backfill
 from pipelines.checks import reconcile_earnings
 from pipelines.dates import yesterday
-from pipelines.loads.profitability import period_window
+from pipelines.extract.profitability import period_window
 from pipelines.settings import Settings
 from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
-from pipelines.warehouse.resource import warehouse_engine
+from pipelines.resources import migrated_engine, warehouse_engine
 
 
 def run_demo(days: int, dagster_home: Path) -> int:
@@ -28,7 +28,7 @@ def run_demo(days: int, dagster_home: Path) -> int:
         settings = Settings.from_env()
         end = yesterday(settings.timezone)
         start = max(settings.start_date, end - timedelta(days=days - 1))
-        engine, described = warehouse_engine(settings.database_url)
+        engine, described = migrated_engine(settings.database_url), warehouse_engine(settings.database_url)[1]
         print(f"toggl-warehouse demo\n  Toggl API emulator: {emulator.base_url}\n  warehouse: {described}\n  Dagster instance: {dagster_home}")
         print(f"  backfilling {start}..{end} for reports {', '.join(r.key for r in settings.shared_reports)} and workspace {emulator.workspace_ids[0]}")
         report = run_backfill(settings, start, end, refresh=True, instance_home=dagster_home, progress=True)

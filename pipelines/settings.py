@@ -22,6 +22,7 @@ DEFAULT_START_DATE = date(2025, 1, 1)
 REPORT_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 PROFITABILITY_FORMATS = ("csv", "xlsx")
 PROFITABILITY_RESOLUTIONS = ("day", "week", "month")
+TOTALS_GATE_MODES = ("error", "warn")
 
 
 class SettingsError(ValueError):
@@ -67,6 +68,11 @@ class Settings:
     page_size: int = 1000
     min_request_interval: float = 1.0
     max_quota_wait_seconds: int = 3600
+    max_attempts: int = 6
+    connect_timeout_seconds: float = 10.0
+    read_timeout_seconds: float = 120.0
+    resume_max_age_hours: float = 24.0
+    totals_gate: str = "error"
     schedule_cron: str = "30 2 * * *"
     profitability: ProfitabilityOptions = ProfitabilityOptions()
     reconcile_report: str | None = None
@@ -105,6 +111,11 @@ class Settings:
             page_size=get.integer("TOGGL_PAGE_SIZE", 1000, minimum=1),
             min_request_interval=get.number("TOGGL_MIN_REQUEST_INTERVAL", 1.0),
             max_quota_wait_seconds=get.integer("TOGGL_MAX_QUOTA_WAIT_SECONDS", 3600, minimum=0),
+            max_attempts=get.integer("TOGGL_MAX_ATTEMPTS", 6, minimum=1),
+            connect_timeout_seconds=get.number("TOGGL_CONNECT_TIMEOUT_SECONDS", 10.0),
+            read_timeout_seconds=get.number("TOGGL_READ_TIMEOUT_SECONDS", 120.0),
+            resume_max_age_hours=get.number("TOGGL_RESUME_MAX_AGE_HOURS", 24.0),
+            totals_gate=get.choice("TOGGL_TOTALS_GATE", "error", TOTALS_GATE_MODES),
             schedule_cron=get.text("TOGGL_SCHEDULE_CRON", "30 2 * * *"),
             profitability=ProfitabilityOptions(
                 file_format=get.choice("TOGGL_PROFITABILITY_FORMAT", "csv", PROFITABILITY_FORMATS),

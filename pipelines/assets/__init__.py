@@ -1,1 +1,1 @@
-"""Dagster assets, one module per source: fetch -> land raw -> flatten -> load -> metadata."""
+"""Dagster assets, one module per source: thin wrappers that call extract -> check -> load and report metadata."""

@@ -1,8 +1,9 @@
 """Assets for the profitability projects export: one daily-partitioned asset per workspace in TOGGL_WORKSPACE_IDS.
 
-Thin by design: the work is `pipelines.loads.profitability.load_profitability`. A partition range is one
-run (single-run backfill policy) and, widened to whole periods, one export request; all Toggl calls share
-the `toggl_api` concurrency pool. Format, resolution, currency and filters are fixed when the code
+Thin by design: extract (`pipelines.extract.profitability`) → check and load (`pipelines.load.profitability`),
+under the workspace's slice lock; with `replay: true` (the `toggl_replay` job) it reloads the stored files
+with zero API calls. A partition range is one run (single-run backfill policy) and, widened to whole
+periods, one export request; all Toggl calls share the `toggl_api` concurrency pool. Format, resolution, currency and filters are fixed when the code
 location loads (TOGGL_CURRENCY, TOGGL_PROFITABILITY_*) and shown in the asset's metadata.
 """
 
@@ -10,11 +11,15 @@ from datetime import date
 
 import dagster as dg
 
-from pipelines.loads.profitability import ProfitabilityLoad, load_profitability
+from pipelines.assets.failures import one_line_failures
+from pipelines.assets.shared_reports import SourceRunConfig
+from pipelines.extract.profitability import SOURCE, export_subject, extract_profitability, period_window
+from pipelines.load.profitability import ProfitabilityLoad, load_profitability_fetch
+from pipelines.load.replay import replay_plan
 from pipelines.partitions import run_window
+from pipelines.resources import TogglResource, WarehouseResource
 from pipelines.settings import ProfitabilityOptions
-from pipelines.toggl.resource import TogglResource
-from pipelines.warehouse.resource import WarehouseResource
+from pipelines.warehouse.locks import slice_lock
 
 GROUP = "toggl_profitability"
 TABLE = "toggl.profitability_projects"
@@ -67,49 +72,70 @@ def build_profitability_asset(
         },
     )
     def profitability(
-        context: dg.AssetExecutionContext, toggl: TogglResource, warehouse: WarehouseResource
+        context: dg.AssetExecutionContext, config: SourceRunConfig, toggl: TogglResource, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         start, end = run_window(context)
-        context.log.info(f"loading {start}..{end} into the warehouse at {warehouse.describe()}")
         last = partitions_def.get_last_partition_key()
-        client = toggl.client(log=context.log)
-        try:
-            outcome = load_profitability(
-                client,
-                warehouse.engine(),
-                workspace_id,
-                start,
-                end,
-                currency=currency,
-                options=options,
-                run_id=context.run.run_id,
-                not_after=date.fromisoformat(last) if last else None,
-            )
-        finally:
-            client.close()
-        if outcome.unrecognised_columns:
-            context.log.warning(
-                f"profitability export of workspace {workspace_id}: columns not recognised, kept in "
-                f"{TABLE}.extra: {', '.join(outcome.unrecognised_columns)}"
-            )
-        for warning in outcome.warnings:
-            context.log.warning(warning)
-        return dg.MaterializeResult(metadata=_metadata(outcome, client.quota.remaining))
+        window_start, window_end = period_window(
+            start, end, options.resolution, not_after=date.fromisoformat(last) if last else None
+        )
+        what = f"profitability export of workspace {workspace_id} {window_start}..{window_end}"
+        engine = None
+        with one_line_failures(what):
+            engine = warehouse.prepare(context.log)
+        with one_line_failures(what, engine):
+            if config.replay:
+                subject = export_subject(workspace_id, currency, options)
+                plan = replay_plan(
+                    engine, SOURCE, window_start, window_end, workspace_id=workspace_id,
+                    params_contain={"resolution": subject.params["resolution"], "currency": subject.params["currency"]},
+                )
+                for gap_start, gap_end in plan.uncovered:
+                    context.log.warning(f"{what}: no complete fetch is stored for {gap_start}..{gap_end}; those dates were not replayed")
+                loads = [load_profitability_fetch(engine, fid) for fid in plan.fetch_ids]
+                extra = {"mode": dg.MetadataValue.text("replay (no API call)"),
+                         "replayed_fetch_ids": dg.MetadataValue.json(plan.fetch_ids),
+                         "api_requests": dg.MetadataValue.int(0)}
+            else:
+                context.log.info(f"loading {window_start}..{window_end} into the warehouse at {warehouse.describe()}")
+                with slice_lock(engine, f"{SOURCE} {workspace_id}"):
+                    client = toggl.client(log=context.log)
+                    try:
+                        fetch = extract_profitability(
+                            client, engine, workspace_id, window_start, window_end, currency=currency, options=options,
+                            run_id=context.run.run_id, resume_max_age=toggl.resume_max_age, log=context.log,
+                        )
+                    finally:
+                        client.close()
+                    loads = [load_profitability_fetch(engine, fetch.fetch_id)]
+                extra = {"mode": dg.MetadataValue.text("fetch"), "fetch_id": dg.MetadataValue.int(fetch.fetch_id),
+                         "api_requests": dg.MetadataValue.int(fetch.requests),
+                         "requested_range": dg.MetadataValue.text(f"{start}..{end}")}
+                if client.quota.remaining is not None:
+                    extra["api_quota_remaining"] = dg.MetadataValue.int(client.quota.remaining)
+        for outcome in loads:
+            if outcome.unrecognised_columns:
+                context.log.warning(
+                    f"profitability export of workspace {workspace_id}: columns not recognised, kept in "
+                    f"{TABLE}.extra: {', '.join(outcome.unrecognised_columns)}"
+                )
+            for warning in outcome.warnings:
+                context.log.warning(warning)
+        metadata = _metadata(loads[-1]) if loads else {"window": dg.MetadataValue.text(f"{window_start}..{window_end}")}
+        return dg.MaterializeResult(metadata={**metadata, **extra})
 
     return profitability
 
 
-def _metadata(outcome: ProfitabilityLoad, quota_remaining: "int | None") -> dict[str, dg.MetadataValue]:
+def _metadata(outcome: ProfitabilityLoad) -> dict[str, dg.MetadataValue]:
     stats = outcome.stats
-    metadata: dict[str, dg.MetadataValue] = {
+    return {
         "workspace_id": dg.MetadataValue.int(outcome.workspace_id),
         "format": dg.MetadataValue.text(outcome.file_format),
         "resolution": dg.MetadataValue.text(outcome.resolution),
         "currency": dg.MetadataValue.text(outcome.currency),
         "window": dg.MetadataValue.text(f"{outcome.window_start}..{outcome.window_end}"),
-        "requested_range": dg.MetadataValue.text(f"{outcome.requested_start}..{outcome.requested_end}"),
-        "api_requests": dg.MetadataValue.int(outcome.api_requests),
-        "raw_responses_stored": dg.MetadataValue.int(outcome.raw_responses_stored),
+        "files": dg.MetadataValue.int(outcome.files),
         "dagster/row_count": dg.MetadataValue.int(outcome.rows),
         "rows": dg.MetadataValue.int(outcome.rows),
         "periods": dg.MetadataValue.int(outcome.periods),
@@ -122,6 +148,3 @@ def _metadata(outcome: ProfitabilityLoad, quota_remaining: "int | None") -> dict
             + (f"| {TABLE} | {stats.staged} | {stats.inserted} | {stats.updated} | {stats.deleted} | {stats.unchanged} |" if stats else "")
         ),
     }
-    if quota_remaining is not None:
-        metadata["api_quota_remaining"] = dg.MetadataValue.int(quota_remaining)
-    return metadata

@@ -1,1 +1,1 @@
-"""The Toggl side: API client, errors, Dagster resource and the local API emulator."""
+"""The Toggl side: the HTTP client (auth, pacing, retries, quota), its errors, and the local API emulator. No Dagster."""

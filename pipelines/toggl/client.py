@@ -7,9 +7,8 @@
   A 402 without quota headers means the plan lacks the feature and is never retried.
 - Quota: `X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In` are read on every response; when the
   quota is known to be used up the client waits for the reset instead of spending a request on a 402.
-- Shared reports: one POST per page, following `X-Next-Row-Number` to the last page; ranges longer than
-  Toggl accepts are cut into chunks, and a window Toggl answers "too big to be exported" (500) or "The report
-  period is not supported" (400; a weekly report takes at most 7 days) is halved and retried.
+- Errors: each Toggl answer becomes a TogglError subclass whose one-line message names the request and
+  says what Toggl answered; paging and range splitting are the extract stage's, not the client's.
 - Secrets: report tokens are in the URL path, so nothing built from a URL is logged or raised unredacted.
 """
 
@@ -18,9 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any, Protocol
 
 import requests
@@ -32,7 +30,6 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from pipelines.dates import date_chunks
 from pipelines.toggl import errors
 from pipelines.toggl.errors import Redactor, TogglError
 
@@ -78,26 +75,6 @@ class ApiResponse:
             return json.loads(self.content)
         except ValueError:
             raise errors.TogglResponseError(f"{self.path}: Toggl answered {self.status_code} with a body that is not JSON") from None
-
-
-@dataclass(frozen=True)
-class ReportPage:
-    """One page of a shared report response."""
-
-    page_number: int
-    response: ApiResponse
-    body: dict[str, Any]
-
-
-@dataclass
-class ReportWindow:
-    """A date window of a shared report as Toggl served it, with its pages (read them in order, once)."""
-
-    requested_start: date
-    requested_end: date
-    start: date
-    end: date
-    pages: Iterator[ReportPage] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -159,106 +136,19 @@ class TogglClient:
 
     # ---- shared reports -------------------------------------------------------------------------
 
-    def shared_report_windows(
-        self,
-        report: SharedReportRef,
-        start: date,
-        end: date,
-        *,
-        page_size: int = 1000,
-        params: Mapping[str, Any] | None = None,
-    ) -> Iterator[ReportWindow]:
-        """Fetch a shared report over [start, end] as few windows as Toggl allows.
+    def shared_report(self, report: SharedReportRef, body: Mapping[str, Any]) -> ApiResponse:
+        """POST one request for a shared report (one page of one window); the body is returned as received.
 
-        Ranges over 366 days are cut; a window answered "too big to be exported" or "The report period is not
-        supported" is halved until Toggl accepts it (a single day refused raises). Once a period of N days was
-        refused, windows of N days or more are halved without asking again: the refusal depends on the length.
-        Yields each window once its first page has arrived; read its pages before asking for the next.
+        Paging, window splitting and landing are the extract stage's (`pipelines.extract.shared_reports`).
         """
         self._add_secrets(report.token)
-        pending = list(date_chunks(start, end, MAX_RANGE_DAYS))
-        refused_days: int | None = None  # the shortest period Toggl said it does not support
-        while pending:
-            window_start, window_end = pending.pop(0)
-            days = (window_end - window_start).days + 1
-            if refused_days is not None and days >= refused_days > 1:
-                pending[0:0] = _halves(window_start, window_end)
-                continue
-            try:
-                first = self._report_page(report, window_start, window_end, page_size, params, None, 1)
-            except (errors.TogglReportTooBig, errors.TogglPeriodNotSupported) as refusal:
-                reason = "the report is too big to export" if isinstance(refusal, errors.TogglReportTooBig) else "the report period is not supported"
-                if window_start == window_end:
-                    raise type(refusal)(
-                        f"shared report '{report.key}': Toggl says {reason} even for the single day {window_start}",
-                        status=refusal.status,
-                    ) from None
-                if isinstance(refusal, errors.TogglPeriodNotSupported):
-                    refused_days = min(days, refused_days or days)
-                self.log.warning(
-                    f"shared report '{report.key}': Toggl says {reason} for {window_start}..{window_end}; splitting it in two"
-                )
-                pending[0:0] = _halves(window_start, window_end)
-                continue
-            served_start, served_end = _served_range(first.response.headers, window_start, window_end)
-            if (served_start, served_end) != (window_start, window_end):
-                self.log.warning(
-                    f"shared report '{report.key}': asked for {window_start}..{window_end}, Toggl served "
-                    f"{served_start}..{served_end} (a report saved with a fixed date range keeps its own dates)"
-                )
-            yield ReportWindow(
-                requested_start=window_start,
-                requested_end=window_end,
-                start=served_start,
-                end=served_end,
-                pages=self._following_pages(report, window_start, window_end, page_size, params, first),
-            )
-
-    def _following_pages(
-        self,
-        report: SharedReportRef,
-        start: date,
-        end: date,
-        page_size: int,
-        params: Mapping[str, Any] | None,
-        first: ReportPage,
-    ) -> Iterator[ReportPage]:
-        page = first
-        yield page
-        while (next_row := page.response.headers.get("X-Next-Row-Number")) and _report_rows(page.body):
-            cursor = {"first_row_number": int(next_row)}
-            if next_id := page.response.headers.get("X-Next-ID"):
-                cursor["first_id"] = int(next_id)
-            page = self._report_page(report, start, end, page_size, params, cursor, page.page_number + 1)
-            yield page
-
-    def _report_page(
-        self,
-        report: SharedReportRef,
-        start: date,
-        end: date,
-        page_size: int,
-        params: Mapping[str, Any] | None,
-        cursor: Mapping[str, Any] | None,
-        page_number: int,
-    ) -> ReportPage:
-        body: dict[str, Any] = {**(params or {}), "start_date": start.isoformat(), "end_date": end.isoformat(), "page_size": page_size}
-        body.update(cursor or {})
-        response = self.request(
+        return self.request(
             "POST",
             SHARED_REPORT_PATH.format(token=report.token),
             body=body,
             label=f"shared report '{report.key}'",
             public_path=SHARED_REPORT_PATH.format(token=f"<report:{report.key}>"),
         )
-        payload = response.json()
-        if not isinstance(payload, dict):
-            raise errors.TogglResponseError(f"shared report '{report.key}': Toggl answered with a JSON {type(payload).__name__}, not an object")
-        self.log.info(
-            f"shared report '{report.key}' {start}..{end} page {page_number}: {len(_report_rows(payload))} rows"
-            + self._quota_note()
-        )
-        return ReportPage(page_number=page_number, response=response, body=payload)
 
     # ---- profitability export -------------------------------------------------------------------
 
@@ -268,7 +158,7 @@ class TogglClient:
         response = self.request("POST", path, body=dict(body), label=f"profitability export of workspace {workspace_id}")
         self.log.info(
             f"profitability export of workspace {workspace_id} ({extension}, {body.get('start_date')}..{body.get('end_date')}): "
-            f"{len(response.content)} bytes" + self._quota_note()
+            f"{len(response.content)} bytes" + self.quota_note()
         )
         return response
 
@@ -413,39 +303,12 @@ class TogglClient:
         self._sleep(wait)
         self.quota = QuotaStatus()
 
-    def _quota_note(self) -> str:
+    def quota_note(self) -> str:
+        """' (API quota: N left, resets in S s)' after a response that reported it, else ''."""
         if self.quota.remaining is None:
             return ""
         resets = f", resets in {self.quota.resets_in:.0f} s" if self.quota.resets_in is not None else ""
         return f" (API quota: {self.quota.remaining} left{resets})"
-
-
-def _halves(start: date, end: date) -> list[tuple[date, date]]:
-    """[start, end] cut in two halves (the first one takes the middle day)."""
-    middle = start + (end - start) // 2
-    return [(start, middle), (middle + timedelta(days=1), end)]
-
-
-def _served_range(headers: Mapping[str, str], start: date, end: date) -> tuple[date, date]:
-    """The dates Toggl actually used (X-Range-Start/End), else the requested ones."""
-    try:
-        served_start = date.fromisoformat(headers["X-Range-Start"][:10]) if headers.get("X-Range-Start") else start
-        served_end = date.fromisoformat(headers["X-Range-End"][:10]) if headers.get("X-Range-End") else end
-    except ValueError:
-        return start, end
-    return served_start, served_end
-
-
-def _report_rows(body: Mapping[str, Any]) -> list[Any]:
-    """The rows of whichever result a report response carries."""
-    for key in ("detailed_results", "weekly_results"):
-        result = body.get(key)
-        if isinstance(result, dict):
-            return result.get("report") or []
-    summary = body.get("summary_results")
-    if isinstance(summary, dict):
-        return (summary.get("report") or {}).get("groups") or []
-    return []
 
 
 def _error_message(response: requests.Response) -> str:

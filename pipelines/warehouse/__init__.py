@@ -1,1 +1,1 @@
-"""The Postgres side: finding the database, migrations, staged window loads and raw landing."""
+"""The Postgres infrastructure: finding or starting the database, migrations, table declarations, roles."""

@@ -21,7 +21,7 @@ from pipelines.assets.profitability import asset_key_for_workspace
 from pipelines.checks import EARNINGS_CHECK, NO_REFERENCE
 from pipelines.dates import period_end, period_start, period_starts, yesterday
 from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
-from pipelines.loads.profitability import period_window
+from pipelines.extract.profitability import period_window
 from pipelines.partitions import range_tags
 from pipelines.toggl.emulator import Fault
 from pipelines.toggl.emulator.profitability import (
@@ -136,8 +136,9 @@ def test_csv_and_xlsx_of_the_same_window_land_identical_rows(shared_emulator, pi
     assert meta["unrecognised_columns"] == [] and meta["warnings"] == []
     with clean_warehouse.connect() as conn:
         raw = conn.execute(
-            sa.text("SELECT workspace_id, content_type, length(body_bytes) AS size, body_json, window_start, window_end "
-                    "FROM toggl_raw.api_responses WHERE source = 'profitability_export'")
+            sa.text("SELECT f.workspace_id, b.content_type, length(b.body_bytes) AS size, b.body_json, p.window_start, p.window_end "
+                    "FROM toggl_raw.fetches f JOIN toggl_raw.pages p USING (fetch_id) JOIN toggl_raw.bodies b USING (content_sha256) "
+                    "WHERE f.source = 'profitability_export'")
         ).one()
     assert (raw.workspace_id, raw.window_start, raw.window_end, raw.body_json) == (wid, start, end, None)
     assert raw.content_type.startswith("text/csv") and raw.size > 0
@@ -151,7 +152,8 @@ def test_csv_and_xlsx_of_the_same_window_land_identical_rows(shared_emulator, pi
     assert stored(clean_warehouse, columns="*") == from_csv
     with clean_warehouse.connect() as conn:
         types = conn.execute(
-            sa.text("SELECT content_type FROM toggl_raw.api_responses WHERE source = 'profitability_export' ORDER BY response_id")
+            sa.text("SELECT b.content_type FROM toggl_raw.fetches f JOIN toggl_raw.pages p USING (fetch_id) "
+                    "JOIN toggl_raw.bodies b USING (content_sha256) WHERE f.source = 'profitability_export' ORDER BY f.fetch_id")
         ).scalars().all()
     assert types[1] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # And the same rows when the XLSX lands into an empty table.
@@ -254,7 +256,7 @@ def test_week_and_month_periods_are_widened_and_a_rerun_changes_nothing(resoluti
 
 
 def test_a_range_over_366_days_is_cut_at_period_boundaries():
-    from pipelines.loads.profitability import request_ranges
+    from pipelines.extract.profitability import request_ranges
 
     ranges = request_ranges(date(2024, 1, 1), date(2025, 12, 31), "month")
     assert ranges == [(date(2024, 1, 1), date(2024, 12, 31)), (date(2025, 1, 1), date(2025, 12, 31))]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from pipelines.warehouse import tables
-from pipelines.warehouse.loader import (
+from pipelines.load.window import (
     DuplicateKeyError,
     LoadError,
     LoadStats,

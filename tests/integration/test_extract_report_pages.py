@@ -1,4 +1,4 @@
-"""TogglClient.shared_report_windows against the emulator (real HTTP, no database): a window Toggl answers
+"""Paging a shared report (pipelines.extract.report_pages) against the emulator (real HTTP, no database): a window Toggl answers
 400 "The report period is not supported" is halved like a "too big" one until it is accepted.
 
 Covers: a weekly report (at most 7 days) over 30 days gives 6 windows in 9 requests (3 refusals: once a
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines.dates import yesterday
+from pipelines.extract.report_pages import ResumePoint, report_pages
 from pipelines.toggl.client import SharedReportRef, TogglClient
 from pipelines.toggl.emulator import Fault
 from pipelines.toggl.errors import TogglBadRequest, TogglPeriodNotSupported
@@ -25,12 +26,12 @@ def client_for(emulator) -> TogglClient:
 
 
 def windows(client: TogglClient, emulator, key: str, start: date, end: date) -> list[tuple[date, date]]:
-    """(start, end) of every served window, reading each window's pages as the client requires."""
+    """(start, end) of every served window, in order."""
     served = []
-    for window in client.shared_report_windows(SharedReportRef(key, emulator.reports[key].token), start, end):
-        pages = list(window.pages)
-        assert pages and (window.start, window.end) == (window.requested_start, window.requested_end)
-        served.append((window.start, window.end))
+    for page in report_pages(client, SharedReportRef(key, emulator.reports[key].token), ResumePoint(start), end, page_size=1000):
+        assert (page.served_start, page.served_end) == (page.window_start, page.window_end)
+        if page.page_number == 1:
+            served.append((page.served_start, page.served_end))
     return served
 
 

@@ -1,0 +1,186 @@
+"""Paging a shared report over a date range: windows Toggl accepts, one request per page, in order.
+
+A range is cut into windows of at most 366 days; a window Toggl answers "too big to be exported" (500) or
+"The report period is not supported" (400; a weekly report takes at most 7 days) is halved until Toggl
+accepts it (a single day refused raises). Once a period of N days was refused, windows of N days or more
+are halved without asking again: that refusal depends on the length. Within a window, pages follow
+`X-Next-Row-Number` (with `X-Next-ID`) until Toggl sends none. No database here: the caller lands each
+page before asking for the next one, and can start from a `ResumePoint` (a window, a cursor) instead of
+the first day.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pipelines.dates import date_chunks
+from pipelines.extract.raw import PageToLand
+from pipelines.toggl import errors
+from pipelines.toggl.client import Log, SharedReportRef, TogglClient
+from pipelines.transform.report_shape import ReportShapeError, page_rows, report_type_of
+
+MAX_RANGE_DAYS = 366
+"""The longest range asked in one request (Toggl v3's limit as reported by third parties)."""
+
+
+class MalformedPageError(errors.TogglResponseError):
+    """A page that cannot be read (not JSON, not a report, not this report's shape). Never retried."""
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where paging starts: the first date still to fetch, or a window in progress and the cursor of its next page."""
+
+    next_date: date
+    window: tuple[date, date] | None = None  # requested window in progress
+    served: tuple[date, date] | None = None
+    cursor: Mapping[str, int] = field(default_factory=dict)
+    page_number: int = 1
+
+
+def report_pages(
+    client: TogglClient,
+    report: SharedReportRef,
+    resume: ResumePoint,
+    end: date,
+    *,
+    page_size: int,
+    params: Mapping[str, Any] | None = None,
+    report_type: str | None = None,
+    log: Log | None = None,
+) -> Iterator[PageToLand]:
+    """Yield every page of `report` from `resume` to `end`, each as received (land it before the next).
+
+    A page whose body is not a report of the expected shape is yielded (so its bytes can be kept) and then
+    MalformedPageError is raised. `report_type` is the type the pages must have (known when resuming).
+    """
+    log = log or client.log
+    pending = list(date_chunks(resume.next_date, end, MAX_RANGE_DAYS)) if resume.next_date <= end else []
+    if resume.window is not None:
+        yield from _window_pages(client, report, resume.window, resume.served or resume.window, page_size, params,
+                                 resume.cursor, resume.page_number, report_type, log)
+    refused_days: int | None = None  # the shortest period Toggl said it does not support
+    while pending:
+        window_start, window_end = pending.pop(0)
+        days = (window_end - window_start).days + 1
+        if refused_days is not None and days >= refused_days > 1:
+            pending[0:0] = _halves(window_start, window_end)
+            continue
+        try:
+            first = _request_page(client, report, (window_start, window_end), page_size, params, None)
+        except (errors.TogglReportTooBig, errors.TogglPeriodNotSupported) as refusal:
+            reason = "the report is too big to export" if isinstance(refusal, errors.TogglReportTooBig) else "the report period is not supported"
+            if window_start == window_end:
+                raise type(refusal)(
+                    f"shared report '{report.key}': Toggl says {reason} even for the single day {window_start}",
+                    status=refusal.status,
+                ) from None
+            if isinstance(refusal, errors.TogglPeriodNotSupported):
+                refused_days = min(days, refused_days or days)
+            log.warning(f"shared report '{report.key}': Toggl says {reason} for {window_start}..{window_end}; splitting it in two")
+            pending[0:0] = _halves(window_start, window_end)
+            continue
+        served = served_range(first.headers, window_start, window_end)
+        if served != (window_start, window_end):
+            log.warning(
+                f"shared report '{report.key}': asked for {window_start}..{window_end}, Toggl served "
+                f"{served[0]}..{served[1]} (a report saved with a fixed date range keeps its own dates)"
+            )
+            pending.clear()  # every other window would be served the same fixed dates again
+        pages = _window_pages(client, report, (window_start, window_end), served, page_size, params, {}, 1,
+                              report_type, log, first=first)
+        for page in pages:
+            report_type = report_type or report_type_of(page.body_json)
+            yield page
+
+
+def _window_pages(
+    client: TogglClient,
+    report: SharedReportRef,
+    window: tuple[date, date],
+    served: tuple[date, date],
+    page_size: int,
+    params: Mapping[str, Any] | None,
+    cursor: Mapping[str, int],
+    page_number: int,
+    report_type: str | None,
+    log: Log,
+    first: Any = None,
+) -> Iterator[PageToLand]:
+    """The pages of one window from `cursor` on; `first` is its first response when already received."""
+    response = first or _request_page(client, report, window, page_size, params, cursor)
+    body_cursor = dict(cursor)
+    while True:
+        page, problem = _as_page(response, window, served, page_number, report_type, report.key, body_cursor)
+        report_type = report_type or report_type_of(page.body_json)
+        yield page
+        if problem:
+            raise MalformedPageError(problem)
+        log.info(
+            f"shared report '{report.key}' {served[0]}..{served[1]} page {page_number}: {page.row_count} rows"
+            + client.quota_note()
+        )
+        next_row = response.headers.get("X-Next-Row-Number")
+        if not next_row or not page.row_count:
+            return
+        body_cursor = {"first_row_number": int(next_row)}
+        if next_id := response.headers.get("X-Next-ID"):
+            body_cursor["first_id"] = int(next_id)
+        page_number += 1
+        response = _request_page(client, report, window, page_size, params, body_cursor)
+
+
+def _request_page(client, report, window, page_size, params, cursor):
+    body: dict[str, Any] = {**(params or {}), "start_date": window[0].isoformat(), "end_date": window[1].isoformat(),
+                            "page_size": page_size}
+    body.update(cursor or {})
+    return client.shared_report(report, body)
+
+
+def _as_page(response, window, served, page_number, report_type, report_key, cursor) -> tuple[PageToLand, str | None]:
+    """The response as a page to land, and what is wrong with it (None when it is a well-shaped report page)."""
+    where = f"shared report '{report_key}': page {page_number} of {served[0]}..{served[1]}"
+    body, rows, problem = None, None, None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        kind = response.content_type or "no content type"
+        problem = f"{where} is not valid JSON ({len(response.content)} bytes of {kind}; truncated, or not Toggl's API)"
+    if problem is None:
+        found_type = report_type_of(body)
+        if found_type is None:
+            problem = f"{where} is not a detailed, summary or weekly report (no report_type or result object)"
+        elif report_type is not None and found_type != report_type:
+            problem = f"{where} is a {found_type} report; the earlier pages were {report_type}"
+        else:
+            try:
+                rows = len(page_rows(body, found_type))
+            except ReportShapeError as exc:
+                problem = f"{where}: {exc}"
+    page = PageToLand(
+        window_start=window[0], window_end=window[1], served_start=served[0], served_end=served[1],
+        page_number=page_number, method=response.method, path=response.path, request_body=response.request_body,
+        status_code=response.status_code, headers=response.headers, content=response.content,
+        content_type=response.content_type, body_json=body if isinstance(body, (dict, list)) else None, row_count=rows,
+    )
+    return page, problem
+
+
+def served_range(headers: Mapping[str, str], start: date, end: date) -> tuple[date, date]:
+    """The dates Toggl actually used (X-Range-Start/End), else the requested ones."""
+    try:
+        served_start = date.fromisoformat(headers["X-Range-Start"][:10]) if headers.get("X-Range-Start") else start
+        served_end = date.fromisoformat(headers["X-Range-End"][:10]) if headers.get("X-Range-End") else end
+    except ValueError:
+        return start, end
+    return served_start, served_end
+
+
+def _halves(start: date, end: date) -> list[tuple[date, date]]:
+    """[start, end] cut in two halves (the first one takes the middle day)."""
+    middle = start + (end - start) // 2
+    return [(start, middle), (middle + timedelta(days=1), end)]

@@ -1,0 +1,112 @@
+"""Extract a shared report over a date range into `toggl_raw`: a fetch record, each page committed as it arrives.
+
+A failed fetch keeps the pages it paid for. When it failed for a reason that may pass (quota, network,
+5xx) it is resumable: the same report, range and parameters fetched again within `resume_max_age`
+continue from the page after the last one landed instead of paying for the earlier pages again.
+Resuming is exact when the report's data did not change in between (Toggl pages by row number); when it
+did, every page's totals no longer agree and the check stage refuses the fetch: run it again fresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from pipelines.extract.raw import (
+    Fetch,
+    FetchSubject,
+    close_after_interruption,
+    finish_fetch,
+    land_page,
+    page_index,
+    resumable_fetch,
+    start_fetch,
+)
+from pipelines.extract.report_pages import ResumePoint, report_pages
+from pipelines.toggl import errors
+from pipelines.toggl.client import Log, SharedReportRef, TogglClient
+from pipelines.transform.report_shape import report_type_of
+
+SOURCE = "shared_report"
+
+
+def report_subject(report_key: str, page_size: int, params: Mapping[str, Any] | None = None) -> FetchSubject:
+    """The fetch subject of a shared report: its key, and the page size and filters it is asked with."""
+    return FetchSubject(SOURCE, report_key=report_key, params={"page_size": page_size, **(params or {})})
+
+
+def extract_shared_report(
+    client: TogglClient,
+    engine: sa.Engine,
+    report: SharedReportRef,
+    start: date,
+    end: date,
+    *,
+    page_size: int = 1000,
+    params: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    resume_max_age: timedelta = timedelta(hours=24),
+    log: Log | None = None,
+) -> Fetch:
+    """Fetch `report` over [start, end] into toggl_raw; return the complete fetch, or raise (the fetch is failed).
+
+    Raises:
+        TogglError: Toggl refused or failed (the fetch is recorded as failed, resumable when it may pass).
+    """
+    log = log or client.log
+    subject = report_subject(report.key, page_size, params)
+    fetch = resumable_fetch(engine, subject, start, end, resume_max_age, run_id)
+    resume = ResumePoint(start)
+    if fetch is not None:
+        resume = _resume_point(engine, fetch)
+        fetch.resumed_pages += fetch.pages
+        log.info(
+            f"{subject.describe()}: resuming fetch {fetch.fetch_id} of {start}..{end} after its {fetch.pages} landed "
+            f"page(s); those requests are not paid again"
+        )
+    else:
+        fetch = start_fetch(engine, subject, start, end, run_id)
+    counted = client.requests_sent
+    try:
+        pages = report_pages(client, report, resume, end, page_size=page_size, params=params,
+                             report_type=fetch.report_type, log=log)
+        for page in pages:
+            land_page(engine, fetch, page, client.requests_sent - counted)
+            counted = client.requests_sent
+            fetch.report_type = fetch.report_type or report_type_of(page.body_json)
+    except errors.TogglError as exc:
+        message = f"{exc} (fetch {fetch.fetch_id}: {fetch.pages} page(s) kept in toggl_raw)"
+        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc),
+                     resumable=exc.retryable or isinstance(exc, (errors.TogglQuotaExhausted, errors.TogglConnectionError,
+                                                                 errors.TogglServerError)))
+        raise type(exc)(message, status=exc.status, retry_after=exc.retry_after) from None
+    except BaseException as exc:  # the database, an interrupt: keep what landed, resumable
+        close_after_interruption(engine, fetch, client.requests_sent - counted, exc)
+        raise
+    finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted)
+    return fetch
+
+
+def _resume_point(engine: sa.Engine, fetch: Fetch) -> ResumePoint:
+    """Where a resumed fetch continues: inside the window of its last page, or on the day after it."""
+    with engine.connect() as conn:
+        pages = page_index(conn, fetch.fetch_id)
+    if not pages:
+        return ResumePoint(fetch.requested_start)
+    last = pages[-1]
+    after_window = last.window_end + timedelta(days=1)
+    if last.next_row_number and last.row_count:
+        cursor = {"first_row_number": int(last.next_row_number)}
+        if next_id := last.headers.get("X-Next-ID"):
+            cursor["first_id"] = int(next_id)
+        return ResumePoint(
+            after_window,
+            window=(last.window_start, last.window_end),
+            served=(last.served_start, last.served_end),
+            cursor=cursor,
+            page_number=last.page_number + 1,
+        )
+    return ResumePoint(after_window)

@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from openpyxl import Workbook
 
 from .faults import ApiError
-from .reports import bucket_start
+from .totals import bucket_start
 from .workspace import TimeEntry, Workspace
 
 CONVERSION = {("EUR", "USD"): Decimal("1.08"), ("USD", "EUR"): Decimal("0.925"),

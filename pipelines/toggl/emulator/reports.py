@@ -11,16 +11,26 @@ means "none" —, description substring, billable, grouped), paging (page_size, 
 else the cursor first_timestamp (unix seconds of the first entry's start) + first_id, else
 first_id). Rows are ordered by the start of their first entry, then its id; totals cover the whole
 filtered range and are identical on every page.
+
+Cost: a query (the body without its paging fields) is answered once — selection, row grouping, totals
+and dictionaries — and kept in an ``AnswerCache`` until the workspace changes, so each following page
+only renders its own rows: time proportional to the page, not the range.
 """
 
 from __future__ import annotations
 
+import json
 import random
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from .faults import ApiError
-from .workspace import UTC, TimeEntry, Workspace
+from .rows import RowEncoder, to_json
+from .totals import DayParts, build_dictionaries, combine_totals, day_parts
+from .workspace import TimeEntry, Workspace
 
 DEFAULT_PAGE_SIZE = 50
 MAX_RANGE_DAYS = 366
@@ -147,7 +157,12 @@ def _optional_int(value) -> int | None:
 
 def select_entries(ws: Workspace, query: ReportQuery) -> list[TimeEntry]:
     """Entries of the range that pass every filter, ordered by start, then id."""
-    return [e for e in ws.entries_between(query.start, query.end) if _passes(ws, e, query.filters)]
+    entries = ws.entries_between(query.start, query.end)
+    return [e for e in entries if _passes(ws, e, query.filters)] if _filtered(query) else entries
+
+
+def _filtered(query: ReportQuery) -> bool:
+    return any(value is not None for value in query.filters.values())
 
 
 def _passes(ws: Workspace, entry: TimeEntry, filters: dict) -> bool:
@@ -183,130 +198,27 @@ def _id_in(value: int | None, wanted: list) -> bool:
 
 def build_rows(ws: Workspace, entries: list[TimeEntry], grouped: bool) -> list[dict]:
     """Detailed rows (one per entry, or per group of alike entries of one day), numbered from 1."""
+    return json.loads(f"[{', '.join(RowEncoder(ws).rows(row_groups(ws, entries, grouped), 1))}]")
+
+
+def row_groups(ws: Workspace, entries: list[TimeEntry], grouped: bool) -> list[list[TimeEntry]]:
+    """The entries of each detailed row, rows in order (entries come ordered by start, then id)."""
+    if not grouped:
+        return [[entry] for entry in entries]
+    return group_alike(ws, entries)
+
+
+def group_alike(ws: Workspace, entries: list[TimeEntry]) -> list[list[TimeEntry]]:
+    """A grouped report's rows: alike entries of one day together, ordered by their first entry."""
     groups: dict[tuple, list[TimeEntry]] = {}
     for entry in entries:
-        key = _group_key(ws, entry) if grouped else (entry.id,)
-        groups.setdefault(key, []).append(entry)
-    ordered = sorted(groups.values(), key=lambda g: (g[0].start, g[0].id))
-    return [_row(ws, group, number) for number, group in enumerate(ordered, start=1)]
+        groups.setdefault(_group_key(ws, entry), []).append(entry)
+    return sorted(groups.values(), key=lambda g: (g[0].start, g[0].id))
 
 
 def _group_key(ws: Workspace, e: TimeEntry) -> tuple:
     return (e.date, e.user_id, e.project_id, e.task_id, e.description, e.billable, e.tag_ids,
             *ws.rate_of(e))
-
-
-def _row(ws: Workspace, group: list[TimeEntry], number: int) -> dict:
-    first = group[0]
-    user, project, task = ws.user(first.user_id), ws.project(first.project_id), ws.task(first.task_id)
-    client = ws.client(project.client_id) if project else None
-    rate, currency = ws.rate_of(first)
-    return {
-        "user_id": user.id, "username": user.name, "email": user.email,
-        "project_id": project.id if project else None,
-        "project_name": project.name if project else None,
-        "project_color": project.color if project else None,
-        "project_hex": project.color if project else None,
-        "client_name": client.name if client else None,
-        "task_id": task.id if task else None, "task_name": task.name if task else None,
-        "description": first.description, "billable": first.billable,
-        "billable_amount_in_cents": sum(ws.amount_of(e) for e in group),
-        "hourly_rate_in_cents": rate, "currency": currency,
-        "tag_ids": list(first.tag_ids), "tag_names": [ws.tag(t).name for t in first.tag_ids],
-        "row_number": number,
-        "time_entries": [_time_entry(ws, e) for e in group],
-    }
-
-
-def _time_entry(ws: Workspace, e: TimeEntry) -> dict:
-    return {"id": e.id, "seconds": e.seconds, "start": e.start_str, "stop": e.stop_str,
-            "at": e.at.astimezone(UTC).isoformat(), "at_tz": e.at.astimezone(ws.tz).isoformat()}
-
-
-# ---- totals ---------------------------------------------------------------------------------
-
-def resolution_for(start: date, end: date) -> str:
-    days = (end - start).days + 1
-    return "day" if days <= 31 else "week" if days <= 183 else "month"
-
-
-def bucket_start(day: date, resolution: str) -> date:
-    if resolution == "week":
-        return day - timedelta(days=day.weekday())
-    if resolution == "month":
-        return day.replace(day=1)
-    return day
-
-
-def bucket_starts(start: date, end: date, resolution: str) -> list[date]:
-    """First day of every bucket intersecting [start, end]."""
-    starts, day = [], bucket_start(start, resolution)
-    while day <= end:
-        starts.append(day)
-        day = _next_bucket(day, resolution)
-    return starts
-
-
-def _next_bucket(day: date, resolution: str) -> date:
-    if resolution == "month":
-        return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return day + timedelta(days=7 if resolution == "week" else 1)
-
-
-def build_totals(ws: Workspace, entries: list[TimeEntry], start: date, end: date) -> dict:
-    resolution = resolution_for(start, end)
-    graph = {b: _empty_bucket() for b in bucket_starts(start, end, resolution)}
-    rates: dict[tuple[int, str], int] = {}
-    for e in entries:
-        amount, labour = ws.amount_of(e), ws.labour_cost_of(e)
-        bucket = graph[bucket_start(e.date, resolution)]
-        bucket["seconds"] += e.seconds
-        bucket["billable_amount_in_cents"] += amount
-        bucket["labour_cost_in_cents"] += labour
-        if e.billable:
-            rate, currency = ws.rate_of(e)
-            bucket["by_rate"][str(rate)] = bucket["by_rate"].get(str(rate), 0) + amount
-            rates[(rate, currency)] = rates.get((rate, currency), 0) + e.seconds
-    buckets = list(graph.values())
-    return {
-        "seconds": sum(b["seconds"] for b in buckets),
-        "billable_amount_in_cents": sum(b["billable_amount_in_cents"] for b in buckets),
-        "labour_cost_in_cents": sum(b["labour_cost_in_cents"] for b in buckets),
-        "tracked_days": len({e.date for e in entries}),
-        "resolution": resolution,
-        "graph": buckets,
-        "rates": [{"billable_seconds": s, "hourly_rate_in_cents": r, "currency": c}
-                  for (r, c), s in sorted(rates.items())],
-    }
-
-
-def _empty_bucket() -> dict:
-    return {"seconds": 0, "billable_amount_in_cents": 0, "labour_cost_in_cents": 0, "by_rate": {}}
-
-
-# ---- dictionaries -----------------------------------------------------------------------------
-
-def build_dictionaries(ws: Workspace, entries: list[TimeEntry]) -> dict:
-    """Everything the entries reference, keyed by id string."""
-    users = {e.user_id for e in entries}
-    projects = [p for p in ws.projects if p.id in {e.project_id for e in entries}]
-    clients = {p.client_id for p in projects}
-    tasks = {e.task_id for e in entries}
-    tags = {t for e in entries for t in e.tag_ids}
-    return {
-        "clients": {str(c.id): {"id": c.id, "name": c.name} for c in ws.clients if c.id in clients},
-        "projects": {str(p.id): {"id": p.id, "name": p.name, "client_id": p.client_id, "color": p.color,
-                                 "billable": p.billable, "active": p.active, "currency": p.currency}
-                     for p in projects},
-        "tags": {str(t.id): {"id": t.id, "name": t.name} for t in ws.tags if t.id in tags},
-        "tasks": {str(t.id): {"id": t.id, "name": t.name, "project_id": t.project_id}
-                  for t in ws.tasks if t.id in tasks},
-        "users": {str(u.id): {"id": u.id, "name": u.name, "email": u.email}
-                  for u in ws.users if u.id in users},
-        "user_groups": {str(g.id): {"id": g.id, "name": g.name, "user_ids": list(g.user_ids)}
-                        for g in ws.user_groups if users & set(g.user_ids)},
-        "filters": {},
-    }
 
 
 # ---- summary and weekly ---------------------------------------------------------------------
@@ -381,47 +293,161 @@ def _weekly_row(ws: Workspace, e: TimeEntry, rate: int, currency: str) -> dict:
 
 # ---- the endpoint -----------------------------------------------------------------------------
 
-def load_shared_report(ws: Workspace, report: ReportDefinition, body: dict, today: date,
-                       too_big_rows: int | None = None) -> tuple[dict, dict[str, str]]:
-    """(response body, headers) for one answer of a shared report (one page, for a detailed one)."""
-    query = resolve_query(report, body, today)
+@dataclass
+class Answer:
+    """Everything one query serves on every page: its entries, its rows (detailed), or its report
+    (summary/weekly), totals and dictionaries."""
+
+    entries: list[TimeEntry]
+    totals: dict
+    dictionaries: dict
+    groups: list[list[TimeEntry]] | None = None  # a grouped report's rows; else one row per entry
+    report: dict | list | None = None
+    _cursors: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _row_of_id: dict[int, int] | None = field(default=None, repr=False)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.entries if self.groups is None else self.groups)
+
+    def rows(self, first: int, following: int) -> list[list[TimeEntry]]:
+        """The entries of rows [first, following)."""
+        if self.groups is None:
+            return [[entry] for entry in self.entries[first:following]]
+        return self.groups[first:following]
+
+    def first_entry(self, row: int) -> TimeEntry:
+        return self.entries[row] if self.groups is None else self.groups[row][0]
+
+    def cursors(self) -> list[tuple[int, int]]:
+        """(unix start, id) of each row's first entry, ascending: where a first_timestamp cursor lands."""
+        if self._cursors is None:
+            firsts = self.entries if self.groups is None else [g[0] for g in self.groups]
+            self._cursors = [(int(e.start.timestamp()), e.id) for e in firsts]
+        return self._cursors
+
+    def row_of_id(self, entry_id: int) -> int | None:
+        """Index of the row whose first entry has this id."""
+        if self._row_of_id is None:
+            self._row_of_id = {}
+            for row in range(self.row_count):
+                self._row_of_id.setdefault(self.first_entry(row).id, row)
+        return self._row_of_id.get(entry_id)
+
+
+def answer_query(ws: Workspace, query: ReportQuery, days: DayParts | None = None) -> Answer:
+    """Select, group and total one query (the whole range: done once per query, not per page).
+    ``days``: kept parts of unfiltered days, so an unfiltered query totals its days, not its entries."""
     entries = select_entries(ws, query)
-    headers = {"X-Range-Start": query.start.isoformat(), "X-Range-End": query.end.isoformat()}
-    totals = build_totals(ws, entries, query.start, query.end)
-    results = {"detailed_results": None, "summary_results": None, "weekly_results": None}
+    parts = (days.between(ws, query.start, query.end) if days is not None and not _filtered(query)
+             else day_parts(ws, entries))
+    answer = Answer(entries, combine_totals(parts, query.start, query.end),
+                    build_dictionaries(ws, parts.values()))
     if query.report_type == "summary":
-        results["summary_results"] = {"report": build_summary(ws, entries, query.grouping, query.sub_grouping),
-                                      "totals": totals}
+        answer.report = build_summary(ws, entries, query.grouping, query.sub_grouping)
     elif query.report_type == "weekly":
-        results["weekly_results"] = {"report": build_weekly(ws, entries, query.start), "totals": totals}
+        answer.report = build_weekly(ws, entries, query.start)
+    elif query.grouped:
+        answer.groups = group_alike(ws, entries)
+    return answer
+
+
+class AnswerCache:
+    """The answers of the most recent queries, by report, query without its paging fields and workspace
+    version (any edit of an entry makes a new version, so an edit shows on the next request), with the
+    day parts and encoded rows they share."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.days = DayParts()
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._encoders: dict[int, RowEncoder] = {}
+        self._lock = threading.Lock()
+
+    def encoder(self, ws: Workspace) -> RowEncoder:
+        """The workspace's row encoder, whose encoded entries and names outlive any one query."""
+        encoder = self._encoders.get(ws.id)
+        if encoder is None or encoder.ws is not ws:
+            encoder = self._encoders[ws.id] = RowEncoder(ws)
+        return encoder
+
+    def get(self, ws: Workspace, report: ReportDefinition, query: ReportQuery) -> Answer:
+        key = (report.token, _query_key(query), ws.version)
+        with self._lock:  # one thread computes a query; the others wait for it instead of repeating it
+            answer = self._answers.get(key)
+            if answer is None:
+                answer = self._answers[key] = answer_query(ws, query, self.days)
+                while len(self._answers) > self.size:
+                    self._answers.popitem(last=False)
+            self._answers.move_to_end(key)
+            return answer
+
+    def clear(self) -> None:
+        """Forget the answers (not the day parts or encoded rows: they depend on the data alone)."""
+        with self._lock:
+            self._answers.clear()
+
+
+def _query_key(query: ReportQuery) -> tuple:
+    filters = json.dumps(query.filters, sort_keys=True, default=str)
+    return (query.report_type, query.start, query.end, query.grouped, filters, query.grouping,
+            query.sub_grouping)
+
+
+def shared_report_response(ws: Workspace, report: ReportDefinition, body: dict, today: date,
+                           too_big_rows: int | None = None,
+                           cache: AnswerCache | None = None) -> tuple[bytes, dict[str, str]]:
+    """(JSON response body, headers) of one answer of a shared report (one page, for a detailed one)."""
+    query = resolve_query(report, body, today)
+    cache = cache if cache is not None else AnswerCache()
+    answer = cache.get(ws, report, query)
+    headers = {"X-Range-Start": query.start.isoformat(), "X-Range-End": query.end.isoformat()}
+    results = {"detailed_results": None, "summary_results": None, "weekly_results": None}
+    rows: list[str] = []
+    if query.report_type == "summary":
+        results["summary_results"] = {"report": answer.report, "totals": answer.totals}
+    elif query.report_type == "weekly":
+        results["weekly_results"] = {"report": answer.report, "totals": answer.totals}
     else:
-        rows = build_rows(ws, entries, query.grouped)
-        if too_big_rows is not None and len(rows) > too_big_rows:
+        if too_big_rows is not None and answer.row_count > too_big_rows:
             raise ApiError(500, "report is too big to be exported")
-        page, paging = _page(rows, query)
-        headers.update(paging)
-        results["detailed_results"] = {"report": page, "totals": totals}
+        first = _first_index(answer, query)
+        following = first + query.page_size
+        if following < answer.row_count:
+            headers["X-Next-ID"] = str(answer.first_entry(following).id)
+            headers["X-Next-Row-Number"] = str(following + 1)
+        rows = cache.encoder(ws).rows(answer.rows(first, following), first + 1)
+        results["detailed_results"] = {"report": _ROWS, "totals": answer.totals}
+    text = to_json({**_envelope(report, body, answer.dictionaries), **results})
+    if query.report_type == "detailed":  # splice the page's rows in (the last _ROWS: the body comes first)
+        before, _, after = text.rpartition(to_json(_ROWS))
+        text = f"{before}[{', '.join(rows)}]{after}"
     if report.hide_amounts:
-        _hide_amounts(results)
-    return {**_envelope(ws, report, body, entries), **results}, headers
+        text = to_json(_without_amounts(json.loads(text)))
+    return text.encode("utf-8"), headers
 
 
+def load_shared_report(ws: Workspace, report: ReportDefinition, body: dict, today: date,
+                       too_big_rows: int | None = None,
+                       cache: AnswerCache | None = None) -> tuple[dict, dict[str, str]]:
+    """``shared_report_response`` with the body decoded (for in-process use: tests, expected values)."""
+    payload, headers = shared_report_response(ws, report, body, today, too_big_rows, cache)
+    return json.loads(payload), headers
+
+
+_ROWS = "\x00rows of this page\x00"  # placeholder of the rows while the rest of the page is encoded
 _MONEY_KEYS = ("billable_amount_in_cents", "labour_cost_in_cents", "billable_amounts_in_cents")
 
 
-def _hide_amounts(value) -> None:
-    """Null every money field (and empty every by_rate) in a response, in place, as a hidden report does."""
+def _without_amounts(value):
+    """A copy of a response part with every money field null and every by_rate empty, as a hidden report
+    serves it (a copy: the cached answer stays intact)."""
     if isinstance(value, dict):
-        for key in value:
-            if key in _MONEY_KEYS:
-                value[key] = None
-            elif key == "by_rate":
-                value[key] = {}
-            else:
-                _hide_amounts(value[key])
-    elif isinstance(value, list):
-        for item in value:
-            _hide_amounts(item)
+        return {key: None if key in _MONEY_KEYS else {} if key == "by_rate" else _without_amounts(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_amounts(item) for item in value]
+    return value
 
 
 def report_rows(ws: Workspace, report: ReportDefinition, start: date | None, end: date | None,
@@ -432,34 +458,18 @@ def report_rows(ws: Workspace, report: ReportDefinition, start: date | None, end
     return build_rows(ws, select_entries(ws, query), query.grouped)
 
 
-def _page(rows: list[dict], query: ReportQuery) -> tuple[list[dict], dict[str, str]]:
-    first = _first_index(rows, query)
-    following = first + query.page_size
-    headers = {}
-    if following < len(rows):
-        headers["X-Next-ID"] = str(rows[following]["time_entries"][0]["id"])
-        headers["X-Next-Row-Number"] = str(following + 1)
-    return rows[first:following], headers
-
-
-def _first_index(rows: list[dict], query: ReportQuery) -> int:
+def _first_index(answer: Answer, query: ReportQuery) -> int:
     """Where a page starts: first_row_number, else the (first_timestamp, first_id) cursor, else 0."""
     if query.first_row_number is not None:
         return max(query.first_row_number - 1, 0)
     if query.first_timestamp is not None:
-        cursor = (query.first_timestamp, query.first_id or 0)
-        return next((i for i, r in enumerate(rows) if _row_cursor(r) >= cursor), len(rows))
+        return bisect_left(answer.cursors(), (query.first_timestamp, query.first_id or 0))
     if query.first_id is not None:
-        return next((i for i, r in enumerate(rows) if r["time_entries"][0]["id"] == query.first_id), 0)
+        return answer.row_of_id(query.first_id) or 0
     return 0
 
 
-def _row_cursor(row: dict) -> tuple[int, int]:
-    first = row["time_entries"][0]
-    return int(datetime.fromisoformat(first["start"]).timestamp()), first["id"]
-
-
-def _envelope(ws: Workspace, report: ReportDefinition, body: dict, entries: list[TimeEntry]) -> dict:
+def _envelope(report: ReportDefinition, body: dict, dictionaries: dict) -> dict:
     return {
         "report_type": report.report_type,
         "report_name": report.name,
@@ -471,5 +481,5 @@ def _envelope(ws: Workspace, report: ReportDefinition, body: dict, entries: list
         "features": {},
         "input_params": body,
         "saved_params": report.saved_params,
-        "dictionaries": build_dictionaries(ws, entries),
+        "dictionaries": dictionaries,
     }

@@ -28,17 +28,19 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .faults import QUOTA_REMAINING, QUOTA_RESETS_IN, ApiError, Fault, FaultPlan
+from .generation import DEMO_USERS, generate_organization
 from .profitability import export_profitability, parse_variant
 from .reports import (
+    AnswerCache,
     ReportDefinition,
-    build_totals,
     define_reports,
-    load_shared_report,
     report_rows,
     resolve_query,
     select_entries,
+    shared_report_response,
 )
-from .workspace import Organization, User, Workspace, generate_organization
+from .totals import build_totals
+from .workspace import Organization, User, Workspace
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
@@ -52,7 +54,11 @@ NO_CREDENTIALS = "Unable to extract authentication data"
 
 @dataclass
 class EmulatorConfig:
+    """The emulated organization and server. ``users``: people in the premium workspace (the default six
+    are the demo team; more add generated colleagues, clients and projects in proportion)."""
+
     seed: int = 7
+    users: int = DEMO_USERS
     start: date | None = None
     end: date | None = None
     timezone: str = "Europe/Berlin"
@@ -247,13 +253,14 @@ class TogglEmulator:
         self.config = config or EmulatorConfig()
         cfg = self.config
         self.organization: Organization = generate_organization(cfg.seed, cfg.start, cfg.end, cfg.timezone,
-                                                                cfg.now)
+                                                                cfg.now, users=cfg.users)
         self.workspace: Workspace = self.organization.workspaces[0]
         self.reports: dict[str, ReportDefinition] = define_reports(
             random.Random(f"reports:{cfg.seed}"), self.workspace, self.today)
         self.faults = FaultPlan()
         self.quota = QuotaBook(cfg.quota_per_hour, cfg.min_interval_seconds)
         self.request_log: list[tuple[str, str, dict]] = []
+        self.answers = AnswerCache()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -424,8 +431,9 @@ class TogglEmulator:
                 raise ApiError(403, "Invalid token")
         if not isinstance(body, dict):
             raise ApiError(400, "Invalid parameters")
-        page, headers = load_shared_report(self.workspace, report, body, self.today, self.config.too_big_rows)
-        return Reply.json(200, page, headers=headers)
+        payload, headers = shared_report_response(self.workspace, report, body, self.today,
+                                                  self.config.too_big_rows, cache=self.answers)
+        return Reply(200, payload, headers=headers)
 
     def _profitability(self, workspace_id: str, extension: str, *, body, headers, user, **_) -> Reply:
         _require(user)

@@ -43,6 +43,7 @@ class ChunkResult:
     rows: int = 0
     error: str | None = None
     stack: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -71,6 +72,7 @@ class BackfillReport:
             f"{sum(c.api_requests for c in ran)} API request(s), {sum(c.rows for c in ran)} row(s) loaded"
         )
         for chunk in ran:
+            lines.extend(chunk.notes)
             if not chunk.success:
                 lines.append(f"FAILED {chunk.start}..{chunk.end} (run {chunk.run_id}): {chunk.error}")
         return "\n".join(lines)
@@ -192,9 +194,12 @@ def _run_chunk(
     chunk = ChunkResult(start, end, run_id=result.run_id, success=result.success)
     # A range run records one materialization per partition, all with the run's metadata: count each asset once.
     per_asset = {event.asset_key: event.materialization.metadata for event in result.get_asset_materialization_events()}
-    for metadata in per_asset.values():
+    for key, metadata in per_asset.items():
         chunk.api_requests += _int(metadata.get("api_requests"))
         chunk.rows += _int(metadata.get("dagster/row_count"))
+        missing = getattr(metadata.get("dates_without_fetch"), "value", None)
+        if missing and missing != "none":
+            chunk.notes.append(f"{key.to_user_string()}: no complete fetch stored for {missing}; run a backfill for those dates")
     if not result.success:
         failures = [event for event in result.all_events if event.is_step_failure or event.is_run_failure]
         chunk.error = failure_line(failures[0]) if failures else "the run failed; see the Dagster UI"

@@ -27,6 +27,9 @@ def one_line_failures(what: str, engine: sa.Engine | None = None) -> Iterator[No
     """Turn the errors of extract, check and load inside the block into a one-line `dg.Failure`."""
     try:
         yield
+    except warehouse_errors.WarehouseError as exc:
+        line = str(exc)
+        raise _failure(line if line.startswith(what) else f"{what}: {line}") from exc
     except READABLE as exc:
         raise _failure(str(exc)) from exc
     except (sa.exc.DBAPIError, psycopg.Error) as exc:

@@ -95,6 +95,8 @@ def build_profitability_asset(
                 loads = [load_profitability_fetch(engine, fid) for fid in plan.fetch_ids]
                 extra = {"mode": dg.MetadataValue.text("replay (no API call)"),
                          "replayed_fetch_ids": dg.MetadataValue.json(plan.fetch_ids),
+                         "dates_without_fetch": dg.MetadataValue.text(
+                             ", ".join(f"{a}..{b}" for a, b in plan.uncovered) or "none"),
                          "api_requests": dg.MetadataValue.int(0)}
             else:
                 context.log.info(f"loading {window_start}..{window_end} into the warehouse at {warehouse.describe()}")

@@ -22,6 +22,8 @@ from pipelines.extract.raw import (
     PageToLand,
     close_after_interruption,
     finish_fetch,
+    may_pass,
+    with_fetch_note,
     land_page,
     page_index,
     resumable_fetch,
@@ -133,10 +135,9 @@ def extract_profitability(
             land_page(engine, fetch, _as_page(response, range_start, range_end), client.requests_sent - counted)
             counted = client.requests_sent
     except errors.TogglError as exc:
-        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc),
-                     resumable=exc.retryable or isinstance(exc, (errors.TogglQuotaExhausted, errors.TogglConnectionError,
-                                                                 errors.TogglServerError)))
-        raise
+        resumable = may_pass(exc)
+        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc), resumable=resumable)
+        raise with_fetch_note(exc, fetch, resumable) from None
     except BaseException as exc:
         close_after_interruption(engine, fetch, client.requests_sent - counted, exc)
         raise

@@ -20,6 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 
+from pipelines.toggl.errors import TogglConnectionError, TogglError, TogglQuotaExhausted, TogglServerError
+
 KEPT_HEADERS = (
     "X-Next-ID",
     "X-Next-Row-Number",
@@ -204,6 +206,20 @@ def close_after_interruption(engine: sa.Engine, fetch: Fetch, requests_spent: in
         finish_fetch(engine, fetch, requests_spent=requests_spent, error=f"interrupted: {type(exc).__name__}", resumable=True)
     except Exception:  # noqa: BLE001 - the original exception is what the caller must see
         pass
+
+
+def may_pass(exc: TogglError) -> bool:
+    """Whether a failure may pass on a re-run (quota, network, 5xx): then the fetch is resumable."""
+    return exc.retryable or isinstance(exc, (TogglQuotaExhausted, TogglConnectionError, TogglServerError))
+
+
+def with_fetch_note(exc: TogglError, fetch: Fetch, resumable: bool) -> TogglError:
+    """The same error, its message ending with what was kept and what a re-run does."""
+    if resumable:
+        note = f"fetch {fetch.fetch_id} kept {fetch.pages} page(s); run again to continue from the next one"
+    else:
+        note = f"fetch {fetch.fetch_id} kept {fetch.pages} page(s) in toggl_raw for inspection"
+    return type(exc)(f"{exc} ({note})", status=exc.status, retry_after=exc.retry_after)
 
 
 def read_fetch(conn: sa.Connection, fetch_id: int) -> Fetch:

@@ -20,6 +20,8 @@ from pipelines.extract.raw import (
     FetchSubject,
     close_after_interruption,
     finish_fetch,
+    may_pass,
+    with_fetch_note,
     land_page,
     page_index,
     resumable_fetch,
@@ -78,11 +80,9 @@ def extract_shared_report(
             counted = client.requests_sent
             fetch.report_type = fetch.report_type or report_type_of(page.body_json)
     except errors.TogglError as exc:
-        message = f"{exc} (fetch {fetch.fetch_id}: {fetch.pages} page(s) kept in toggl_raw)"
-        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc),
-                     resumable=exc.retryable or isinstance(exc, (errors.TogglQuotaExhausted, errors.TogglConnectionError,
-                                                                 errors.TogglServerError)))
-        raise type(exc)(message, status=exc.status, retry_after=exc.retry_after) from None
+        resumable = may_pass(exc)
+        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc), resumable=resumable)
+        raise with_fetch_note(exc, fetch, resumable) from None
     except BaseException as exc:  # the database, an interrupt: keep what landed, resumable
         close_after_interruption(engine, fetch, client.requests_sent - counted, exc)
         raise

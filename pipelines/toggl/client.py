@@ -243,13 +243,14 @@ class TogglClient:
                 exhausted.retryable = resets_in <= self.max_quota_wait
                 return exhausted
             return errors.TogglPlanError(
-                f"{label}: Toggl says the workspace's plan does not include this feature (402): {message}", status=status
+                f"{label}: Toggl says the workspace's plan does not include this feature (402): {message}. "
+                "Not retried: upgrade the workspace or remove this source from the configuration", status=status
             )
         if status == 404:
             return errors.TogglNotFound(f"{label}: Toggl answered 404 Not Found: {message}", status=status)
         if status == 429:
             return errors.TogglRateLimited(
-                f"{label}: Toggl kept answering 429 Too Many Requests: {message}", status=status, retry_after=_number(headers.get("Retry-After"))
+                f"{label}: Toggl kept answering 429 Too Many Requests: {message}. Raise TOGGL_MIN_REQUEST_INTERVAL", status=status, retry_after=_number(headers.get("Retry-After"))
             )
         if status == 500 and "too big" in message.lower():
             return errors.TogglReportTooBig(f"{label}: {message}", status=status)

@@ -22,6 +22,7 @@ import dagster as dg
 from tqdm import tqdm
 
 from pipelines.dates import date_chunks, yesterday
+from pipelines.assets.failures import failure_line
 from pipelines.definitions import ALL_TOGGL_JOB, REPLAY_JOB, build_definitions
 from pipelines.partitions import range_tags
 from pipelines.settings import Settings
@@ -181,7 +182,7 @@ def _run_chunk(
     end: date,
     ops: dict | None = None,
 ) -> ChunkResult:
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL}}}}
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL, "stack_traces": False}}}}
     if ops:
         run_config["ops"] = ops
     result = job.execute_in_process(
@@ -205,21 +206,6 @@ def _run_chunk(
         chunk.error = failure_line(failures[0]) if failures else "the run failed; see the Dagster UI"
         chunk.stack = failure_stack(failures[0]) if failures else None
     return chunk
-
-
-def failure_line(event: dg.DagsterEvent) -> str:
-    """The one line that says why a step failed: a Failure's description, else the innermost cause's message."""
-    data = event.event_specific_data
-    user = getattr(data, "user_failure_data", None)
-    if user is not None and user.description:
-        return user.description
-    error = getattr(data, "error", None)
-    if error is None:
-        return event.message or "the run failed; see the Dagster UI"
-    while error.cause is not None:
-        error = error.cause
-    lines = [line for line in error.message.strip().splitlines() if line.strip()]
-    return lines[0] if lines else error.cls_name or "unknown error"
 
 
 def failure_stack(event: dg.DagsterEvent) -> str | None:

@@ -229,14 +229,18 @@ def _quiet_dagster_warnings() -> None:
 
 
 def _dagster_home() -> Path:
-    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in."""
+    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in (atomically, and
+    only when it changed: two commands started at once must never read a half-written file)."""
     if os.environ.get("DAGSTER_HOME"):
         return Path(os.environ["DAGSTER_HOME"])
     home = Path.cwd() / ".dagster_home"
     home.mkdir(exist_ok=True)
     project_config = Path.cwd() / "dagster.yaml"
-    if project_config.is_file():
-        shutil.copyfile(project_config, home / "dagster.yaml")
+    target = home / "dagster.yaml"
+    if project_config.is_file() and (not target.is_file() or target.read_bytes() != project_config.read_bytes()):
+        staging = home / f".dagster.yaml.{os.getpid()}"
+        shutil.copyfile(project_config, staging)
+        os.replace(staging, target)
     return home
 
 

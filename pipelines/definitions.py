@@ -11,6 +11,7 @@ import logging
 import dagster as dg
 from dotenv import load_dotenv
 
+from pipelines.assets.failures import console_logger
 from pipelines.assets.profitability import GROUP as PROFITABILITY_GROUP
 from pipelines.assets.profitability import build_profitability_asset
 from pipelines.assets.shared_reports import GROUP as SHARED_REPORTS_GROUP
@@ -86,6 +87,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         jobs=[job, replay],
         schedules=[build_daily_schedule(settings, job)],
         resources=build_resources(settings),
+        loggers={"console": console_logger},
     )
 
 

@@ -191,13 +191,36 @@ def test_a_read_timeout_fails_in_one_line(emulator, pipeline_env, clean_warehous
     scenario.assert_unchanged_keeping(pages=1)
 
 
+def test_a_connection_closed_mid_body_is_retried(scenario):
+    for fault in page_one_then(Fault.cut_mid_body(after_bytes=200)):
+        scenario.emulator.faults.add(fault)
+    assert scenario.run() is None
+    assert scenario.requests == scenario.pages + 1
+    scenario.assert_exact()
+
+
+def test_a_connection_closed_mid_body_every_time_fails_in_one_line_and_resumes(scenario):
+    for fault in page_one_then(Fault.cut_mid_body(after_bytes=200, times=3)):
+        scenario.emulator.faults.add(fault)
+    error = scenario.run()
+    fetch = scenario.last_fetch()
+    assert error.startswith(
+        f"shared report 'team_detailed': could not reach Toggl at {scenario.emulator.base_url}: ChunkedEncodingError: ")
+    assert error.endswith(f"(fetch {fetch.fetch_id} kept 1 page(s); run again to continue from the next one)")
+    assert "\n" not in error and scenario.requests == 1 + 3
+    scenario.assert_unchanged_keeping(pages=1)
+    assert scenario.run() is None
+    assert scenario.requests == 1 + 3 + scenario.pages - 1
+    scenario.assert_exact()
+
+
 @pytest.mark.parametrize(
     ("fault", "kept", "message"),
     [
         (Fault(status=200, body='{"report_type": "detailed", "detailed_results": {"rep'), 2,
          "page 2 of {start}..{end} is not valid JSON (53 bytes of application/json; truncated, or not Toggl's API)"),
-        (Fault(status=200, body="<html><body>Down for maintenance</body></html>"), 2,
-         "page 2 of {start}..{end} is not valid JSON (46 bytes of application/json; truncated, or not Toggl's API)"),
+        (Fault.html_page(), 2,
+         "page 2 of {start}..{end} is not valid JSON (46 bytes of text/html; charset=utf-8; truncated, or not Toggl's API)"),
         (Fault(status=200, body='{"report_type": "detailed", "detailed_results": {"report": {}, "totals": {"seconds": 3600}}}'), 2,
          "page 2 of {start}..{end}: detailed_results.report is a JSON object, not a list of rows"),
         (Fault(status=200, body='{"report_type": "detailed", "detailed_results": {"report": "rows"}}'), 2,

@@ -48,6 +48,8 @@ class Fault:
     retry_after: int | None = None
     delay_seconds: float = 0.0
     drop_connection: bool = False
+    cut_body_after: int | None = None  # send the normal answer's headers, then only this many body bytes, and close
+    content_type: str = "application/json"
     quota_headers: bool = True
     path_contains: str | None = None
     times: int = 1
@@ -73,6 +75,16 @@ class Fault:
     @classmethod
     def server_error(cls, status: int = 500, **kw) -> "Fault":
         return cls(status=status, **kw)
+
+    @classmethod
+    def cut_mid_body(cls, after_bytes: int = 100, **kw) -> "Fault":
+        """The normal answer, its Content-Length announced in full, the connection closed after `after_bytes`."""
+        return cls(cut_body_after=after_bytes, **kw)
+
+    @classmethod
+    def html_page(cls, html: str = "<html><body>Down for maintenance</body></html>", **kw) -> "Fault":
+        """A 200 with an HTML body, as a captive portal or a proxy's maintenance page answers."""
+        return cls(status=200, body=html, content_type="text/html; charset=utf-8", **kw)
 
     @classmethod
     def slow(cls, seconds: float, **kw) -> "Fault":

@@ -144,7 +144,8 @@ class Reply:
         headers = dict(fault.headers or {})
         if fault.retry_after is not None:
             headers["Retry-After"] = str(fault.retry_after)
-        return cls(fault.status, payload.encode("utf-8"), headers=headers, quota_headers=fault.quota_headers)
+        return cls(fault.status, payload.encode("utf-8"), content_type=fault.content_type, headers=headers,
+                   quota_headers=fault.quota_headers)
 
 
 class _Server(ThreadingHTTPServer):
@@ -199,13 +200,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._drop()
             if fault.status is not None:
                 return self._send(Reply.fault(fault), identity)
-        self._send(emulator.answer(method, path, body, self.headers, user, auth_error, identity), identity)
+        reply = emulator.answer(method, path, body, self.headers, user, auth_error, identity)
+        self._send(reply, identity, cut_after=fault.cut_body_after if fault is not None else None)
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(self, reply: Reply, identity: str | None) -> None:
+    def _send(self, reply: Reply, identity: str | None, cut_after: int | None = None) -> None:
         headers = {}
         if reply.quota_headers and identity is not None:
             headers.update(self.server.emulator.quota.headers(identity))
@@ -216,7 +218,12 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(reply.payload)
+        if cut_after is None:
+            self.wfile.write(reply.payload)
+            return
+        self.wfile.write(reply.payload[:cut_after])
+        self.wfile.flush()
+        self._drop()
 
     def _drop(self) -> None:
         self.close_connection = True

@@ -25,7 +25,7 @@ import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from .faults import ApiError
 from .rows import RowEncoder, to_json

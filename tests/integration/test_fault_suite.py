@@ -278,6 +278,33 @@ def test_a_range_toggl_finds_too_big_is_split_and_exact(scenario):
     scenario.assert_exact()
 
 
+def test_a_reload_split_into_days_leaves_one_set_of_totals_per_date(scenario):
+    last3 = (scenario.end - timedelta(days=2), scenario.end)
+    scenario.start = last3[0]
+    assert scenario.run() is None  # one 3-day window
+    with scenario.engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT window_start, window_end FROM toggl.report_totals ORDER BY 1")).all()
+    assert [tuple(row) for row in before] == [last3]  # the 10-day window it overlapped is gone: one set per date
+
+    scenario.emulator.faults.add(Fault.too_big(times=2))  # 3 days refused, then 2 days: three 1-day windows
+    assert scenario.run() is None
+
+    with scenario.engine.connect() as conn:
+        windows = conn.execute(sa.text(
+            "SELECT window_start, window_end FROM toggl.report_totals WHERE window_end >= :start ORDER BY 1"),
+            {"start": last3[0]}).all()
+        graph = conn.execute(sa.text(
+            "SELECT count(DISTINCT (window_start, window_end)) FROM toggl.report_totals_graph WHERE window_end >= :start"),
+            {"start": last3[0]}).scalar()
+    assert [tuple(row) for row in windows] == [(day, day) for day in (last3[0], last3[0] + timedelta(days=1), last3[1])]
+    assert graph == 3
+    totals = scenario.emulator.report_totals(REPORT, last3[0], last3[1])
+    with scenario.engine.connect() as conn:
+        seconds = conn.execute(sa.text("SELECT sum(seconds) FROM toggl.report_totals WHERE window_start >= :start"),
+                               {"start": last3[0]}).scalar()
+    assert seconds == totals["seconds"]
+
+
 # ---- the database misbehaves -------------------------------------------------------------------------
 
 

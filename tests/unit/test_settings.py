@@ -65,3 +65,36 @@ def test_bad_values_name_the_variable_and_hide_secrets(name, value, fragment):
         Settings.from_mapping({name: value})
     assert name in str(error.value) and fragment in str(error.value)
     assert "SECRETTOKEN" not in str(error.value)
+
+
+def test_the_stage_settings_are_read_and_reach_the_resources():
+    from pipelines.definitions import build_resources
+
+    settings = Settings.from_mapping({
+        "TOGGL_MAX_ATTEMPTS": "3", "TOGGL_CONNECT_TIMEOUT_SECONDS": "2.5", "TOGGL_READ_TIMEOUT_SECONDS": "30",
+        "TOGGL_RESUME_MAX_AGE_HOURS": "0", "TOGGL_TOTALS_GATE": "WARN",
+    })
+    assert (settings.max_attempts, settings.connect_timeout_seconds, settings.read_timeout_seconds) == (3, 2.5, 30.0)
+    assert (settings.resume_max_age_hours, settings.totals_gate) == (0.0, "warn")
+    resources = build_resources(settings)
+    client = resources["toggl"].client()
+    assert (client.max_attempts, client.timeout) == (3, (2.5, 30.0))
+    assert resources["toggl"].resume_max_age.total_seconds() == 0
+    assert resources["warehouse"].totals_gate == "warn"
+    defaults = Settings.from_mapping({})
+    assert (defaults.max_attempts, defaults.read_timeout_seconds, defaults.resume_max_age_hours, defaults.totals_gate) == (
+        6, 120.0, 24.0, "error")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TOGGL_TOTALS_GATE", "off", "TOGGL_TOTALS_GATE must be one of error, warn, got 'off'"),
+        ("TOGGL_MAX_ATTEMPTS", "0", "TOGGL_MAX_ATTEMPTS must be at least 1, got 0"),
+        ("TOGGL_READ_TIMEOUT_SECONDS", "soon", "TOGGL_READ_TIMEOUT_SECONDS must be a number, got 'soon'"),
+    ],
+)
+def test_bad_stage_settings_are_refused_in_one_line(name, value, message):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_mapping({name: value})
+    assert str(refused.value) == message

@@ -1,4 +1,4 @@
-"""Peak memory of a shared-report load vs the length of its range: streamed pages keep it flat.
+"""Peak memory of extracting and loading a shared report vs the length of its range: streamed pages keep it flat.
 
 Serves the emulator from a separate process (so its own data does not count), then loads one report
 over ranges of growing length into a scratch database and prints, for each, the rows loaded and the
@@ -22,7 +22,8 @@ import uuid
 from datetime import timedelta
 
 from pipelines.dates import yesterday
-from pipelines.loads.shared_reports import load_shared_report
+from pipelines.extract.shared_reports import extract_shared_report
+from pipelines.load.shared_reports import load_shared_report_fetch
 from pipelines.toggl.client import SharedReportRef, TogglClient
 from pipelines.warehouse.database import (
     create_engine_for,
@@ -74,7 +75,8 @@ def main() -> None:
         for days in (int(d) for d in args.days.split(",")):
             client = TogglClient(info["base_url"], api_token=info["api_token"], min_interval=0)
             tracemalloc.start()
-            outcome = load_shared_report(client, engine, report, end - timedelta(days=days - 1), end, page_size=args.page_size)
+            fetch = extract_shared_report(client, engine, report, end - timedelta(days=days - 1), end, page_size=args.page_size)
+            outcome = load_shared_report_fetch(engine, fetch.fetch_id)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             client.close()

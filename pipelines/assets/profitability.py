@@ -149,4 +149,7 @@ def _metadata(outcome: ProfitabilityLoad) -> dict[str, dg.MetadataValue]:
             "| table | staged | inserted | updated | deleted | unchanged |\n|---|---|---|---|---|---|\n"
             + (f"| {TABLE} | {stats.staged} | {stats.inserted} | {stats.updated} | {stats.deleted} | {stats.unchanged} |" if stats else "")
         ),
+        # numbers for `toggl-warehouse backfill` ("0 changed, N unchanged")
+        **{f"rows_{name}": dg.MetadataValue.int(getattr(stats, name) if stats else 0)
+           for name in ("inserted", "updated", "deleted", "unchanged")},
     }

@@ -142,6 +142,9 @@ def _metadata(report_key: str, loads: list[SharedReportLoad]) -> dict[str, dg.Me
         "tracked_seconds": dg.MetadataValue.int(sum(w.loaded_seconds for w in windows)),
         "billable_amount_in_cents": dg.MetadataValue.int(sum(_billable_cents(w) for w in windows)),
         "table_changes": dg.MetadataValue.md(_changes_table(loads)),
+        # what the loads did to the rows table, as numbers (`toggl-warehouse backfill` prints "0 changed, N unchanged")
+        **{f"rows_{name}": dg.MetadataValue.int(sum(getattr(stats, name) for stats in rows))
+           for name in ("inserted", "updated", "deleted", "unchanged")},
     }
 
 

@@ -45,6 +45,8 @@ class ChunkResult:
     error: str | None = None
     stack: str | None = None
     notes: list[str] = field(default_factory=list)
+    changes: dict[str, int] | None = None
+    """rows inserted / updated / deleted / unchanged by the run (summed `rows_*` metadata); None when not known."""
 
 
 @dataclass
@@ -64,19 +66,30 @@ class BackfillReport:
         return all(chunk.success for chunk in self.chunks)
 
     def summary(self) -> str:
-        """A few human lines: runs, skips, API requests, rows, and the first failure."""
+        """A few human lines: runs, skips, API requests, what changed in the rows tables, and the first failure."""
         ran = [c for c in self.chunks if not c.skipped]
         lines = [*self.notes]
         lines.append(
             f"{self.verb} {self.start}..{self.end} of {', '.join(self.assets) or 'nothing'}: {len(ran)} run(s), "
             f"{sum(c.skipped for c in self.chunks)} chunk(s) already done, "
-            f"{sum(c.api_requests for c in ran)} API request(s), {sum(c.rows for c in ran)} row(s) loaded"
+            f"{sum(c.api_requests for c in ran)} API request(s), {self._rows_phrase(ran)}"
         )
         for chunk in ran:
             lines.extend(chunk.notes)
             if not chunk.success:
                 lines.append(f"FAILED {chunk.start}..{chunk.end} (run {chunk.run_id}): {chunk.error}")
         return "\n".join(lines)
+
+    @staticmethod
+    def _rows_phrase(ran: list[ChunkResult]) -> str:
+        """'rows: 0 changed, 889 unchanged' when the runs' changes are known, else '889 row(s) loaded'."""
+        if not ran or any(chunk.changes is None for chunk in ran):
+            return f"{sum(c.rows for c in ran)} row(s) loaded"
+        names = ("inserted", "updated", "deleted", "unchanged")
+        total = {name: sum(chunk.changes.get(name, 0) for chunk in ran) for name in names}
+        changed = total["inserted"] + total["updated"] + total["deleted"]
+        detail = f" ({total['inserted']} inserted, {total['updated']} updated, {total['deleted']} deleted)" if changed else ""
+        return f"rows: {changed} changed{detail}, {total['unchanged']} unchanged"
 
 
 def run_backfill(

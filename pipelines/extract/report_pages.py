@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pipelines.dates import date_chunks
+from pipelines.extract.pacing import Every
 from pipelines.extract.raw import PageToLand
 from pipelines.toggl import errors
 from pipelines.toggl.client import Log, SharedReportRef, TogglClient
@@ -25,6 +26,8 @@ from pipelines.transform.report_shape import ReportShapeError, page_rows, report
 
 MAX_RANGE_DAYS = 366
 """The longest range asked in one request (Toggl v3's limit as reported by third parties)."""
+PROGRESS_EVERY_SECONDS = 10.0
+"""How often paging reports progress (the first and last page of a window always)."""
 
 
 class MalformedPageError(errors.TogglResponseError):
@@ -59,10 +62,11 @@ def report_pages(
     MalformedPageError is raised. `report_type` is the type the pages must have (known when resuming).
     """
     log = log or client.log
+    progress = Every(PROGRESS_EVERY_SECONDS)
     pending = list(date_chunks(resume.next_date, end, MAX_RANGE_DAYS)) if resume.next_date <= end else []
     if resume.window is not None:
         yield from _window_pages(client, report, resume.window, resume.served or resume.window, page_size, params,
-                                 resume.cursor, resume.page_number, report_type, log)
+                                 resume.cursor, resume.page_number, report_type, log, progress)
     refused_days: int | None = None  # the shortest period Toggl said it does not support
     while pending:
         window_start, window_end = pending.pop(0)
@@ -92,7 +96,7 @@ def report_pages(
             )
             pending.clear()  # every other window would be served the same fixed dates again
         pages = _window_pages(client, report, (window_start, window_end), served, page_size, params, {}, 1,
-                              report_type, log, first=first)
+                              report_type, log, progress, first=first)
         for page in pages:
             report_type = report_type or report_type_of(page.body_json)
             yield page
@@ -109,6 +113,7 @@ def _window_pages(
     page_number: int,
     report_type: str | None,
     log: Log,
+    progress: Every,
     first: Any = None,
 ) -> Iterator[PageToLand]:
     """The pages of one window from `cursor` on; `first` is its first response when already received."""
@@ -120,12 +125,14 @@ def _window_pages(
         yield page
         if problem:
             raise MalformedPageError(problem)
-        log.info(
-            f"shared report '{report.key}' {served[0]}..{served[1]} page {page_number}: {page.row_count} rows"
-            + client.quota_note()
-        )
         next_row = response.headers.get("X-Next-Row-Number")
-        if not next_row or not page.row_count:
+        last = not next_row or not page.row_count
+        if progress() or last:
+            log.info(
+                f"shared report '{report.key}' {served[0]}..{served[1]} page {page_number}"
+                + (" (the last)" if last else "") + f": {page.row_count} rows" + client.quota_note()
+            )
+        if last:
             return
         body_cursor = {"first_row_number": int(next_row)}
         if next_id := response.headers.get("X-Next-ID"):

@@ -1,5 +1,7 @@
 """Extract a shared report over a date range into `toggl_raw`: a fetch record, each page committed as it arrives.
 
+The next page is requested while the current one is committed (one page ahead, see `pacing.fetch_ahead`).
+
 A failed fetch keeps the pages it paid for. When it failed for a reason that may pass (quota, network,
 5xx) it is resumable: the same report, range and parameters fetched again within `resume_max_age`
 continue from the page after the last one landed instead of paying for the earlier pages again.
@@ -27,6 +29,7 @@ from pipelines.extract.raw import (
     resumable_fetch,
     start_fetch,
 )
+from pipelines.extract.pacing import fetch_ahead
 from pipelines.extract.report_pages import ResumePoint, report_pages
 from pipelines.toggl import errors
 from pipelines.toggl.client import Log, SharedReportRef, TogglClient
@@ -73,8 +76,8 @@ def extract_shared_report(
         fetch = start_fetch(engine, subject, start, end, run_id)
     counted = client.requests_sent
     try:
-        pages = report_pages(client, report, resume, end, page_size=page_size, params=params,
-                             report_type=fetch.report_type, log=log)
+        pages = fetch_ahead(report_pages(client, report, resume, end, page_size=page_size, params=params,
+                                         report_type=fetch.report_type, log=log))
         for page in pages:
             land_page(engine, fetch, page, client.requests_sent - counted)
             counted = client.requests_sent

@@ -14,36 +14,10 @@ import numpy as np
 import pandas as pd
 
 from pipelines.transform.amounts import amount_array, split_pro_rata, to_int
+from pipelines.warehouse import tables
 
-DETAILED_COLUMNS: tuple[str, ...] = (
-    "report_key",
-    "time_entry_id",
-    "entry_date",
-    "start_at",
-    "stop_at",
-    "seconds",
-    "is_running",
-    "updated_at",
-    "user_id",
-    "username",
-    "email",
-    "project_id",
-    "project_name",
-    "project_color",
-    "project_hex",
-    "client_name",
-    "task_id",
-    "task_name",
-    "description",
-    "billable",
-    "tag_ids",
-    "tag_names",
-    "hourly_rate_in_cents",
-    "currency",
-    "row_billable_amount_in_cents",
-    "billable_amount_in_cents",
-)
-"""Columns of ``toggl.report_time_entries`` without ``loaded_at``, in table order."""
+DETAILED_COLUMNS: tuple[str, ...] = tables.REPORT_TIME_ENTRIES.column_names
+"""Columns of ``toggl.report_time_entries`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
 # Fields read once per report row (repeated on each of its time entries) and once per time entry.
 _ROW_NULLABLE_INTS = ("user_id", "project_id", "task_id", "hourly_rate_in_cents")

@@ -11,15 +11,13 @@ from typing import Any
 
 import pandas as pd
 
+from pipelines.warehouse import tables
+
 DIMENSION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "clients": ("client_id", "name", "attributes"),
-    "projects": ("project_id", "name", "client_id", "color", "billable", "active", "currency", "attributes"),
-    "tags": ("tag_id", "name", "attributes"),
-    "tasks": ("task_id", "name", "project_id", "attributes"),
-    "users": ("user_id", "name", "email", "attributes"),
-    "user_groups": ("user_group_id", "name", "attributes"),
+    name: spec.column_names for name, spec in tables.DIMENSION_TABLES.items()
 }
-"""Columns of each dimension table without ``loaded_at``, in table order, keyed by table name."""
+"""Columns of each dimension table without ``loaded_at``, in table order, keyed by table name (declared in
+``pipelines.warehouse.tables``)."""
 
 # Non-key columns of each table and the entry fields they are read from, in order of preference.
 _FIELDS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -27,22 +27,10 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-PROFITABILITY_COLUMNS: tuple[str, ...] = (
-    "workspace_id",
-    "resolution",
-    "currency",
-    "period_start",
-    "project_name",
-    "client_name",
-    "project_id",
-    "total_seconds",
-    "billable_seconds",
-    "earnings_in_cents",
-    "labour_cost_in_cents",
-    "profit_in_cents",
-    "extra",
-)
-"""Columns of ``toggl.profitability_projects`` without ``loaded_at``, in table order."""
+from pipelines.warehouse import tables
+
+PROFITABILITY_COLUMNS: tuple[str, ...] = tables.PROFITABILITY_PROJECTS.column_names
+"""Columns of ``toggl.profitability_projects`` minus ``loaded_at``, in table order, from ``warehouse.tables``."""
 
 DURATION_COLUMNS = ("total_seconds", "billable_seconds")
 MONEY_COLUMNS = ("earnings_in_cents", "labour_cost_in_cents", "profit_in_cents")

@@ -16,25 +16,10 @@ import numpy as np
 import pandas as pd
 
 from pipelines.transform.amounts import to_int
+from pipelines.warehouse import tables
 
-SUMMARY_COLUMNS: tuple[str, ...] = (
-    "report_key",
-    "window_start",
-    "window_end",
-    "grouping",
-    "sub_grouping",
-    "group_id",
-    "group_name",
-    "sub_group_key",
-    "sub_group_id",
-    "sub_group_title",
-    "project_color",
-    "project_hex_color",
-    "seconds",
-    "rates",
-    "time_entry_ids",
-)
-"""Columns of ``toggl.report_summary`` without ``loaded_at``, in table order."""
+SUMMARY_COLUMNS: tuple[str, ...] = tables.REPORT_SUMMARY.column_names
+"""Columns of ``toggl.report_summary`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
 DEFAULT_GROUPING = "projects"
 DEFAULT_SUB_GROUPING = "time_entries"

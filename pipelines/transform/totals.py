@@ -14,41 +14,16 @@ import pandas as pd
 
 from pipelines.dates import PERIOD_RESOLUTIONS, next_period, period_start
 from pipelines.transform.amounts import AMOUNT_DTYPE, to_int
+from pipelines.warehouse import tables
 
-TOTALS_COLUMNS: tuple[str, ...] = (
-    "report_key",
-    "window_start",
-    "window_end",
-    "resolution",
-    "seconds",
-    "billable_amount_in_cents",
-    "labour_cost_in_cents",
-    "tracked_days",
-)
-"""Columns of ``toggl.report_totals`` without ``loaded_at``, in table order."""
+TOTALS_COLUMNS: tuple[str, ...] = tables.REPORT_TOTALS.column_names
+"""Columns of ``toggl.report_totals`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
-GRAPH_COLUMNS: tuple[str, ...] = (
-    "report_key",
-    "window_start",
-    "window_end",
-    "bucket_index",
-    "bucket_start",
-    "seconds",
-    "billable_amount_in_cents",
-    "labour_cost_in_cents",
-    "by_rate",
-)
-"""Columns of ``toggl.report_totals_graph`` without ``loaded_at``, in table order."""
+GRAPH_COLUMNS: tuple[str, ...] = tables.REPORT_TOTALS_GRAPH.column_names
+"""Columns of ``toggl.report_totals_graph`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
-RATES_COLUMNS: tuple[str, ...] = (
-    "report_key",
-    "window_start",
-    "window_end",
-    "hourly_rate_in_cents",
-    "currency",
-    "billable_seconds",
-)
-"""Columns of ``toggl.report_rates`` without ``loaded_at``, in table order."""
+RATES_COLUMNS: tuple[str, ...] = tables.REPORT_RATES.column_names
+"""Columns of ``toggl.report_rates`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
 _AMOUNTS = ("billable_amount_in_cents", "labour_cost_in_cents")
 _MEASURES = ("seconds", *_AMOUNTS)

@@ -16,26 +16,10 @@ import numpy as np
 import pandas as pd
 
 from pipelines.transform.amounts import amount_array, to_int
+from pipelines.warehouse import tables
 
-WEEKLY_COLUMNS: tuple[str, ...] = (
-    "report_key",
-    "day",
-    "row_key",
-    "user_id",
-    "user_name",
-    "project_id",
-    "project_name",
-    "client_name",
-    "project_color",
-    "project_hex_color",
-    "planned_task_id",
-    "hourly_rate_in_cents",
-    "currency",
-    "seconds",
-    "billable_seconds",
-    "billable_amount_in_cents",
-)
-"""Columns of ``toggl.report_weekly`` without ``loaded_at``, in table order."""
+WEEKLY_COLUMNS: tuple[str, ...] = tables.REPORT_WEEKLY.column_names
+"""Columns of ``toggl.report_weekly`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
 KEY_FIELDS = ("user_id", "project_id", "planned_task_id", "hourly_rate_in_cents", "currency")
 """The fields that identify a week row; ``row_key`` is their values joined with ``|``."""

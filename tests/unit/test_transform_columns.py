@@ -1,53 +1,57 @@
-"""Unit test that every flattener's column tuple equals its table's columns in sql/ (minus loaded_at).
+"""Every flattener's output has exactly the columns declared for its table in `pipelines.warehouse.tables`
+(minus `loaded_at`), in table order.
 
-Covers toggl.report_time_entries (DETAILED_COLUMNS), toggl.report_totals / report_totals_graph /
-report_rates (TOTALS_/GRAPH_/RATES_COLUMNS), toggl.report_summary (SUMMARY_COLUMNS), toggl.report_weekly
-(WEEKLY_COLUMNS) and the six dimension tables (DIMENSION_COLUMNS), read from the
-CREATE TABLE statements of the migrations, so a column added to a table without the flattener fails here.
+The declaration is the single source: the flatteners take their column tuples from it, and this proves
+what they build follows it too, for toggl.report_time_entries, report_summary, report_weekly,
+report_totals / report_totals_graph / report_rates and the six dimension tables (the profitability
+export's frame is covered in test_transform_profitability). That the declaration matches the migrated
+database is proven in tests/integration/test_warehouse_declaration.py.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+from datetime import date
 
 import pytest
 
-from pipelines.transform.detailed import DETAILED_COLUMNS
-from pipelines.transform.dictionaries import DIMENSION_COLUMNS
-from pipelines.transform.summary import SUMMARY_COLUMNS
-from pipelines.transform.totals import GRAPH_COLUMNS, RATES_COLUMNS, TOTALS_COLUMNS
-from pipelines.transform.weekly import WEEKLY_COLUMNS
+from pipelines.transform import detailed, dictionaries, profitability, summary, totals, weekly
+from pipelines.warehouse import tables
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
-_CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\s*\((.*?)\n\);", re.S)
-_CONSTRAINTS = {"PRIMARY", "UNIQUE", "CONSTRAINT", "FOREIGN", "CHECK"}
-
-
-def table_columns() -> dict[str, tuple[str, ...]]:
-    """Columns of every table created in sql/*.sql, keyed by schema.table, in declaration order."""
-    tables = {}
-    for path in sorted(SQL_DIR.glob("*.sql")):
-        for schema, table, body in _CREATE.findall(path.read_text()):
-            names = (line.split()[0] for line in body.splitlines() if line.strip())
-            tables[f"{schema}.{table}"] = tuple(n for n in names if n.upper() not in _CONSTRAINTS)
-    return tables
+DAY = date(2026, 3, 2)
 
 
 @pytest.mark.parametrize(
-    ("table", "columns"),
+    ("columns", "spec"),
     [
-        ("toggl.report_time_entries", DETAILED_COLUMNS),
-        ("toggl.report_totals", TOTALS_COLUMNS),
-        ("toggl.report_totals_graph", GRAPH_COLUMNS),
-        ("toggl.report_rates", RATES_COLUMNS),
-        ("toggl.report_summary", SUMMARY_COLUMNS),
-        ("toggl.report_weekly", WEEKLY_COLUMNS),
-        *((f"toggl.{name}", columns) for name, columns in DIMENSION_COLUMNS.items()),
+        (detailed.DETAILED_COLUMNS, tables.REPORT_TIME_ENTRIES),
+        (summary.SUMMARY_COLUMNS, tables.REPORT_SUMMARY),
+        (weekly.WEEKLY_COLUMNS, tables.REPORT_WEEKLY),
+        (totals.TOTALS_COLUMNS, tables.REPORT_TOTALS),
+        (totals.GRAPH_COLUMNS, tables.REPORT_TOTALS_GRAPH),
+        (totals.RATES_COLUMNS, tables.REPORT_RATES),
+        (profitability.PROFITABILITY_COLUMNS, tables.PROFITABILITY_PROJECTS),
+        *((dictionaries.DIMENSION_COLUMNS[name], spec) for name, spec in tables.DIMENSION_TABLES.items()),
     ],
+    ids=lambda value: getattr(value, "qualified_name", ""),
 )
-def test_flattener_columns_equal_table_columns(table: str, columns: tuple[str, ...]) -> None:
-    declared = table_columns()[table]
+def test_flattener_columns_are_the_declared_columns(columns: tuple[str, ...], spec: tables.TableSpec) -> None:
+    assert columns == spec.column_names
+    assert "loaded_at" not in columns
 
-    assert declared[-1] == "loaded_at"
-    assert columns == declared[:-1]
+
+def test_flattened_frames_have_the_declared_columns() -> None:
+    frames = {
+        tables.REPORT_TIME_ENTRIES: detailed.flatten_time_entries([], "team"),
+        tables.REPORT_SUMMARY: summary.flatten_summary([], "team", DAY, DAY, grouping="projects", sub_grouping="users"),
+        tables.REPORT_WEEKLY: weekly.flatten_weekly([], "team", DAY, DAY),
+        **dict(zip(
+            (tables.REPORT_TOTALS, tables.REPORT_TOTALS_GRAPH, tables.REPORT_RATES),
+            totals.flatten_totals({"seconds": 0}, "team", DAY, DAY),
+        )),
+        **{tables.DIMENSION_TABLES[name]: frame for name, frame in dictionaries.flatten_dictionaries({}).items()},
+    }
+
+    assert {spec.qualified_name: tuple(frame.columns) for spec, frame in frames.items()} == {
+        spec.qualified_name: spec.column_names for spec in frames
+    }
+    assert len(frames) == len(tables.ALL_TABLES) - 1  # all but toggl.profitability_projects

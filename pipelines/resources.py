@@ -7,11 +7,13 @@ assets call `prepare()` before loading, which applies them and says so.
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 from typing import Optional
 
 import dagster as dg
+import psycopg
 import sqlalchemy as sa
 from pydantic import Field
 
@@ -75,7 +77,8 @@ def warehouse_engine(database_url: Optional[str]) -> tuple[sa.Engine, str]:
     """An engine for `database_url` (or the local/embedded default) and a description of it; cached per process.
 
     Raises:
-        WarehouseError: no server can be reached (one line naming it, password hidden).
+        WarehouseError: no server can be reached, or DATABASE_URL names a database that does not exist (one
+            line naming it, password hidden, with the fix).
     """
     with _LOCK:
         if database_url not in _ENGINES:
@@ -83,7 +86,23 @@ def warehouse_engine(database_url: Optional[str]) -> tuple[sa.Engine, str]:
                 resolved = resolve_database_url(database_url)
             except Exception as exc:  # noqa: BLE001 - psycopg and pgserver raise several kinds
                 raise warehouse_errors.unreachable(database_url or "postgresql://127.0.0.1:5432/toggl_warehouse", exc) from exc
-            _ENGINES[database_url] = (create_engine_for(resolved.url), f"{resolved.origin}: {redact_url(resolved.url)}")
+            engine = create_engine_for(resolved.url)
+            if resolved.origin == "DATABASE_URL":
+                try:  # the one mistake a new user makes most: a server that answers, a database not created yet
+                    libpq_url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+                    psycopg.connect(libpq_url, connect_timeout=5).close()
+                except psycopg.OperationalError as exc:
+                    missing = re.search(r'database "([^"]+)" does not exist', str(exc))
+                    if missing:
+                        name, url = missing.group(1), engine.url
+                        createdb = " ".join(["createdb", *(f"{flag} {value}" for flag, value in (
+                            ("-h", url.host or url.query.get("host")), ("-p", url.port), ("-U", url.username)) if value), name])
+                        raise warehouse_errors.WarehouseError(
+                            f"DATABASE_URL names database {name!r}, which does not exist on "
+                            f"{warehouse_errors.where(resolved.url).rsplit('/', 1)[0]}; create it (`{createdb}`) or fix DATABASE_URL"
+                        ) from None
+                    # anything else (server down...) is reported by the first load, as before
+            _ENGINES[database_url] = (engine, f"{resolved.origin}: {redact_url(resolved.url)}")
         return _ENGINES[database_url]
 
 

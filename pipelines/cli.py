@@ -1,8 +1,9 @@
-"""The `toggl-warehouse` command: demo, backfill, migrate and emulator.
+"""The `toggl-warehouse` command: demo, dev, backfill, replay, migrate, emulator, db and doctor.
 
 `backfill` runs the code location's job through Dagster (recorded in the Dagster instance), one run per
-chunk of days, with a progress bar; chunks already materialized are skipped, so an interrupted backfill
-resumes where it stopped. `demo` runs the whole product against the local Toggl emulator.
+chunk of days, with a progress bar on a terminal; chunks already materialized are skipped, so an interrupted
+backfill resumes where it stopped. `demo` runs the whole product against the local Toggl emulator in its own
+database and Dagster home; `dev` starts `dagster dev` on the real set-up, or on the demo when there is none.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -27,7 +30,10 @@ DEFAULT_CHUNK_DAYS = 92
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, passed_on = parser.parse_known_args(argv)
+    if passed_on and args.command != "dev":
+        parser.error(f"unrecognized arguments: {' '.join(passed_on)}")
+    args.dagster_args = passed_on  # `dev` hands the rest to `dagster dev` (e.g. -p 3001)
     load_dotenv(override=False)
     _quiet_dagster_warnings()
     try:
@@ -49,7 +55,15 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the whole product against a local Toggl emulator")
     demo.add_argument("--days", type=int, default=30, help="how many recent days to backfill (default 30)")
+    demo.add_argument(
+        "--remove", "--clean", action="store_true", help="delete the demo: its database, .dagster_home_demo and .env.demo"
+    )
     demo.set_defaults(handler=_cmd_demo)
+
+    dev = commands.add_parser(
+        "dev", help="dagster dev: the UI on your set-up, or on the demo when nothing is configured (what `./run dev` runs)"
+    )
+    dev.set_defaults(handler=_cmd_dev)
 
     backfill = commands.add_parser("backfill", help="materialize a date range through Dagster")
     backfill.add_argument("--start", required=True, type=date.fromisoformat, help="first date, YYYY-MM-DD")
@@ -128,7 +142,9 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         chunk_days=args.chunk_days,
         refresh=args.refresh,
         instance_home=_dagster_home(),
+        progress=sys.stderr.isatty(),  # no bar glued to the log lines in a file or CI log
     )
+    record_row_changes(report, _dagster_home())
     return _print_report(report, args.verbose)
 
 
@@ -143,7 +159,29 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         selection=[s.strip() for s in args.select.split(",")] if args.select else None,
         instance_home=_dagster_home(),
     )
+    record_row_changes(report, _dagster_home())
     return _print_report(report, args.verbose)
+
+
+def record_row_changes(report, instance_home: Path) -> None:
+    """Fill each run's `changes` from the `rows_*` metadata its materializations recorded in the instance, so the
+    summary says "rows: 0 changed, 889 unchanged" (left unknown when an asset recorded none, e.g. a failed run)."""
+    import dagster as dg
+
+    names = ("inserted", "updated", "deleted", "unchanged")
+    if not any(chunk.run_id for chunk in report.chunks):
+        return
+    with dg.DagsterInstance.from_config(str(instance_home)) as instance:
+        for chunk in report.chunks:
+            if chunk.skipped or not chunk.run_id:
+                continue
+            records = instance.get_records_for_run(chunk.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+            # a range run records one materialization per partition, all with the run's metadata: one per asset
+            per_asset = {record.asset_key: record.asset_materialization.metadata for record in records}
+            if per_asset and all(f"rows_{name}" in metadata for metadata in per_asset.values() for name in names):
+                chunk.changes = {
+                    name: sum(int(metadata[f"rows_{name}"].value) for metadata in per_asset.values()) for name in names
+                }
 
 
 def _print_report(report, verbose: bool) -> int:
@@ -174,9 +212,50 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from pipelines.demo import run_demo
+    from pipelines.demo import DemoError, remove_demo, run_demo
 
-    return run_demo(days=args.days, dagster_home=_dagster_home())
+    try:
+        if args.remove:
+            for line in remove_demo(Path.cwd(), os.environ):
+                print(line)
+            return 0
+        return run_demo(days=args.days, root=Path.cwd(), prepare_home=_prepared_home)
+    except DemoError as exc:
+        print(f"toggl-warehouse: {exc}", file=sys.stderr)
+        return 1
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    """`dagster dev` on the real set-up; without one, on the demo (its database, home, and its emulator served)."""
+    from pipelines.demo import DemoError, dev_plan, serve_demo_emulator
+
+    try:
+        plan = dev_plan(Path.cwd(), os.environ)
+        if plan.note:
+            print(plan.note, file=sys.stderr)
+        _prepared_home(plan.dagster_home)
+        command = [sys.executable, "-m", "dagster", "dev", *args.dagster_args]
+        if plan.emulator_port is None:
+            os.execve(sys.executable, command, plan.environment)
+        with serve_demo_emulator(plan.emulator_port):
+            return _wait_for(subprocess.Popen(command, env=plan.environment))
+    except DemoError as exc:
+        print(f"toggl-warehouse: {exc}", file=sys.stderr)
+        return 1
+
+
+def _wait_for(process: subprocess.Popen, grace_seconds: float = 15) -> int:
+    """The exit code of `process`. Ctrl-C on a terminal reaches it too: give it time to stop its own children,
+    and ask it to stop (SIGTERM) when it is still running then, or when only this process was signalled."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill <pid>` stops dagster dev too
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        try:
+            return process.wait(timeout=grace_seconds)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            process.terminate()
+            return process.wait()
 
 
 def _cmd_db(args: argparse.Namespace) -> int:
@@ -229,12 +308,16 @@ def _quiet_dagster_warnings() -> None:
 
 
 def _dagster_home() -> Path:
-    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in (atomically, and
-    only when it changed: two commands started at once must never read a half-written file)."""
+    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in."""
     if os.environ.get("DAGSTER_HOME"):
         return Path(os.environ["DAGSTER_HOME"])
-    home = Path.cwd() / ".dagster_home"
-    home.mkdir(exist_ok=True)
+    return _prepared_home(Path.cwd() / ".dagster_home")
+
+
+def _prepared_home(home: Path) -> Path:
+    """`home` created, with the project's dagster.yaml copied in (atomically, and only when it changed: two
+    commands started at once must never read a half-written file)."""
+    home.mkdir(parents=True, exist_ok=True)
     project_config = Path.cwd() / "dagster.yaml"
     target = home / "dagster.yaml"
     if project_config.is_file() and (not target.is_file() or target.read_bytes() != project_config.read_bytes()):

@@ -20,22 +20,27 @@ import sqlalchemy as sa
 from pipelines.backfill import run_backfill
 from pipelines.cli import main
 from pipelines.dates import yesterday
+from pipelines.warehouse.database import drop_database
 from tests.integration.pipeline_helpers import report_requests
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_demo_lands_data_and_reports_that_it_agrees_with_toggl(database_url, tmp_path):
+def test_demo_lands_data_and_reports_that_it_agrees_with_toggl(database_url, database_server_url, tmp_path):
+    demo_database = f"tw_test_demo_{uuid.uuid4().hex[:10]}"  # the demo's own database, beside DATABASE_URL's
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("TOGGL_", "DAGSTER_"))
-    } | {"DATABASE_URL": database_url, "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    } | {"DATABASE_URL": database_url, "DAGSTER_HOME": str(tmp_path / "dagster_home"), "TOGGL_DEMO_DATABASE": demo_database}
     (tmp_path / "dagster_home").mkdir()
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "demo", "--days", "7"],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
-    )
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "demo", "--days", "7"],
+            cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
+        )
+    finally:
+        drop_database(database_server_url, demo_database)
 
     assert finished.returncode == 0, finished.stderr[-3000:]
     out = finished.stdout

@@ -8,11 +8,14 @@ the API for the whole range; all Toggl calls share the `toggl_api` concurrency p
 """
 
 import re
+from collections.abc import Sequence
 
 import dagster as dg
 from pydantic import Field
 
 from pipelines.assets.failures import one_line_failures
+from pipelines.assets.partition_metadata import partitioned_result, shared_report_partitions
+from pipelines.assets.warehouse import OWNERS, table_materializations
 from pipelines.check.gate import WindowTotals
 from pipelines.extract.shared_reports import SOURCE, extract_shared_report
 from pipelines.load.replay import replay_plan
@@ -49,8 +52,10 @@ def asset_key_for_report(report_key: str) -> dg.AssetKey:
     return dg.AssetKey(["toggl", "shared_report_" + re.sub(r"[^A-Za-z0-9_]", "_", report_key).lower()])
 
 
-def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    """The daily-partitioned asset that loads the shared report named `report_key`."""
+def build_shared_report_asset(
+    report_key: str, partitions_def: dg.PartitionsDefinition, *, deps: Sequence[dg.AssetKey] = ()
+) -> dg.AssetsDefinition:
+    """The daily-partitioned asset that loads the shared report named `report_key` (`deps`: what it reads, Toggl)."""
     key = asset_key_for_report(report_key)
 
     @dg.asset(
@@ -61,7 +66,9 @@ def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefi
             "then replaced per date window."
         ),
         group_name=GROUP,
-        kinds={"python", "postgres"},
+        kinds={"python", "toggl", "postgres"},
+        owners=OWNERS,
+        deps=list(deps),
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="toggl_api",
@@ -122,7 +129,15 @@ def build_shared_report_asset(report_key: str, partitions_def: dg.PartitionsDefi
         for load in loads:
             for warning in load.warnings:
                 context.log.warning(warning)
-        return dg.MaterializeResult(metadata={**_metadata(report_key, loads), **extra}, check_results=[_totals_check(loads)])
+        extra.update(_change_log_metadata(loads))
+        run_metadata = {**_metadata(report_key, loads), **extra}
+        for event in table_materializations(_table_stats(loads), source=key, window=run_metadata["window"].value):
+            context.log_event(event)
+        # per partition its own rows; the run's figures once, as the run's observation (partition_metadata)
+        return partitioned_result(
+            context, run_metadata, shared_report_partitions(context.partition_keys, loads),
+            check_results=[_totals_check(loads)],
+        )
 
     return shared_report
 
@@ -148,17 +163,35 @@ def _metadata(report_key: str, loads: list[SharedReportLoad]) -> dict[str, dg.Me
     }
 
 
+def _change_log_metadata(loads: list[SharedReportLoad]) -> dict[str, dg.MetadataValue]:
+    """How many inserts, updates and deletes the run applied to time entries, and where to read them."""
+    counts = {kind: sum(load.entry_changes.get(kind, 0) for load in loads) for kind in ("insert", "update", "delete")}
+    fetch_ids = ", ".join(str(load.fetch_id) for load in loads) or "none"
+    return {
+        "time_entry_changes": dg.MetadataValue.json(counts),
+        "time_entry_changes_query": dg.MetadataValue.text(
+            f"SELECT * FROM reporting.time_entry_changes WHERE fetch_id IN ({fetch_ids}) ORDER BY changed_at"
+        ),
+    }
+
+
 def _billable_cents(window: WindowTotals) -> int:
     """The loaded rows' billable cents; Toggl's total for a type whose rows carry no money (summary)."""
     loaded = window.loaded_billable_amount_in_cents
     return (window.toggl_billable_amount_in_cents or 0) if loaded is None else loaded
 
 
-def _changes_table(loads: list[SharedReportLoad]) -> str:
+def _table_stats(loads: list[SharedReportLoad]) -> dict[str, LoadStats]:
+    """What the loads did to each table, summed."""
     combined: dict[str, LoadStats] = {}
     for load in loads:
         for table, stats in load.table_stats.items():
             combined[table] = combined[table] + stats if table in combined else stats
+    return combined
+
+
+def _changes_table(loads: list[SharedReportLoad]) -> str:
+    combined = _table_stats(loads)
     lines = ["| table | staged | inserted | updated | deleted | unchanged |", "|---|---|---|---|---|---|"]
     for table, stats in combined.items():
         lines.append(f"| {table} | {stats.staged} | {stats.inserted} | {stats.updated} | {stats.deleted} | {stats.unchanged} |")

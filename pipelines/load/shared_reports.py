@@ -108,6 +108,7 @@ class SharedReportLoad:
     table_stats: dict[str, LoadStats] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     rows_by_date: dict[date, int] = field(default_factory=dict)
+    entry_changes: dict[str, int] = field(default_factory=dict)  # insert/update/delete -> count (toggl.time_entry_changes)
 
     def add_stats(self, table: str, stats: LoadStats) -> None:
         previous = self.table_stats.get(table)
@@ -122,6 +123,7 @@ def load_shared_report_fetch(engine: sa.Engine, fetch_id: int, *, totals_gate: s
             totals (gate mode "error"); the warehouse is left as it was.
     """
     with engine.begin() as conn:
+        _name_fetch_for_the_change_log(conn, fetch_id)
         fetch = read_fetch(conn, fetch_id)
         windows = require_complete(fetch, page_index(conn, fetch_id))
         what = f"{fetch.subject.describe()}, fetch {fetch_id}"
@@ -138,8 +140,23 @@ def load_shared_report_fetch(engine: sa.Engine, fetch_id: int, *, totals_gate: s
         staged = _stage_fetch(conn, kind, windows, fetch_id, key, what, outcome)
         outcome.warnings += check_totals(outcome.windows, mode=totals_gate, what=what)
         _replace(conn, kind, staged, outcome, key)
+        outcome.entry_changes = _entry_changes(conn, fetch_id)
         mark_loaded(conn, fetch_id)
     return outcome
+
+
+def _name_fetch_for_the_change_log(conn, fetch_id: int) -> None:
+    """The change-log triggers of toggl.report_time_entries record this fetch id (transaction-local)."""
+    conn.connection.driver_connection.execute("SELECT set_config('toggl_warehouse.fetch_id', %s, true)", (str(fetch_id),))
+
+
+def _entry_changes(conn, fetch_id: int) -> dict[str, int]:
+    """The changes this transaction appended to toggl.time_entry_changes, by kind."""
+    rows = conn.connection.driver_connection.execute(
+        "SELECT change, count(*) FROM toggl.time_entry_changes WHERE fetch_id = %s AND changed_at = now() GROUP BY change",
+        (fetch_id,),
+    ).fetchall()
+    return {change: count for change, count in rows}
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""The late-edit audit, end to end: toggl.time_entry_changes records every insert, update and delete a load
+applies to toggl.report_time_entries — an upstream edit, a move and a delete each exactly once — with the fetch
+and so the Dagster run; an unchanged re-load records nothing; the run's metadata counts the changes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from pipelines.dates import yesterday
+from tests.integration.pipeline_helpers import materialize, step_failure_messages
+
+pytestmark = pytest.mark.integration
+
+REPORT = "team_detailed"
+
+
+def changes(engine) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT c.change, c.time_entry_id, c.seconds_before, c.seconds_after, c.entry_date_before, c.entry_date_after, "
+            "c.description_before, c.description_after, c.fetch_id, v.dagster_run_id "
+            "FROM toggl.time_entry_changes c JOIN reporting.time_entry_changes v USING (change_id) ORDER BY c.change_id"
+        )).all()
+
+
+def change_metadata(result) -> dict:
+    events = result.get_asset_materialization_events()
+    return events[0].materialization.metadata["time_entry_changes"].value
+
+
+def test_an_edit_a_move_and_a_delete_are_each_recorded_once(emulator, pipeline_env, clean_warehouse):
+    settings = pipeline_env(emulator, reports=(REPORT,))
+    end = yesterday(settings.timezone)
+    start = end - timedelta(days=9)
+    first = materialize(settings, start, end)
+    assert first.success, step_failure_messages(first)
+    entries = [e for row in emulator.report_rows(REPORT, start, end) for e in row["time_entries"]]
+    inserted = changes(clean_warehouse)
+    assert len(inserted) == len(entries) and {row.change for row in inserted} == {"insert"}
+    assert change_metadata(first) == {"insert": len(entries), "update": 0, "delete": 0}
+
+    unchanged = materialize(settings, start, end)
+    assert unchanged.success and len(changes(clean_warehouse)) == len(entries)
+    assert change_metadata(unchanged) == {"insert": 0, "update": 0, "delete": 0}
+
+    stopped = [e for e in entries if e["stop"] and start.isoformat() < e["start"][:10] < end.isoformat()]
+    edited, moved, deleted = (e["id"] for e in stopped[:3])
+    workspace = emulator.workspace
+    workspace.update_entry(edited, description="Invoiced, then edited")
+    old_day = next(e for e in entries if e["id"] == moved)["start"][:10]
+    workspace.move_entry(moved, workspace.entry(moved).start - timedelta(days=1))
+    workspace.delete_entry(deleted)
+
+    third = materialize(settings, start, end)
+
+    assert third.success, step_failure_messages(third)
+    late = changes(clean_warehouse)[len(entries):]
+    assert sorted((row.change, row.time_entry_id) for row in late) == sorted(
+        [("update", edited), ("update", moved), ("delete", deleted)])
+    by_id = {row.time_entry_id: row for row in late}
+    assert by_id[edited].description_after == "Invoiced, then edited" and by_id[edited].description_before != "Invoiced, then edited"
+    assert by_id[moved].entry_date_before.isoformat() == old_day and by_id[moved].entry_date_after != by_id[moved].entry_date_before
+    assert by_id[deleted].seconds_after is None and by_id[deleted].seconds_before > 0
+    assert {row.dagster_run_id for row in late} == {third.run_id}
+    assert change_metadata(third) == {"insert": 0, "update": 2, "delete": 1}

@@ -10,13 +10,13 @@ the redacted request path, and only paging, range, quota and content-type header
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 
@@ -247,7 +247,7 @@ def stored_pages(conn: sa.Connection, fetch_id: int) -> Iterator[StoredPage]:
         body_text, body_bytes = pg.execute(
             "SELECT body_json::text, body_bytes FROM toggl_raw.bodies WHERE content_sha256 = %s", (digest,)
         ).fetchone()
-        yield StoredPage(*meta, body_json=None if body_text is None else json.loads(body_text),
+        yield StoredPage(*meta, body_json=None if body_text is None else orjson.loads(body_text),
                          body_bytes=None if body_bytes is None else bytes(body_bytes))
 
 

@@ -11,11 +11,12 @@ the first day.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+
+import orjson
 
 from pipelines.dates import date_chunks
 from pipelines.extract.pacing import Every
@@ -153,8 +154,8 @@ def _as_page(response, window, served, page_number, report_type, report_key, cur
     where = f"shared report '{report_key}': page {page_number} of {served[0]}..{served[1]}"
     body, rows, problem = None, None, None
     try:
-        body = json.loads(response.content)
-    except ValueError:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         kind = response.content_type or "no content type"
         problem = f"{where} is not valid JSON ({len(response.content)} bytes of {kind}; truncated, or not Toggl's API)"
     if problem is None:

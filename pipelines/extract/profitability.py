@@ -16,19 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pipelines.dates import period_end, period_start, period_starts
-from pipelines.extract.raw import (
-    Fetch,
-    FetchSubject,
-    PageToLand,
-    close_after_interruption,
-    finish_fetch,
-    may_pass,
-    with_fetch_note,
-    land_page,
-    page_index,
-    resumable_fetch,
-    start_fetch,
-)
+from pipelines.extract.raw import Fetch, FetchSubject, Landing, PageToLand, page_index, resumable_fetch, start_fetch
 from pipelines.extract.report_pages import MAX_RANGE_DAYS
 from pipelines.settings import ProfitabilityOptions
 from pipelines.toggl import errors
@@ -125,23 +113,12 @@ def extract_profitability(
     else:
         fetch, done = start_fetch(engine, subject, window_start, window_end, run_id), set()
     fetch.report_type = options.file_format
-    counted = client.requests_sent
-    try:
+    with Landing(engine, fetch, lambda: client.requests_sent) as landing:
         for range_start, range_end in ranges:
-            if (range_start, range_end) in done:
-                continue
-            body = request_body(currency, range_start, range_end, options)
-            response = _download(client, workspace_id, options.file_format, body)
-            land_page(engine, fetch, _as_page(response, range_start, range_end), client.requests_sent - counted)
-            counted = client.requests_sent
-    except errors.TogglError as exc:
-        resumable = may_pass(exc)
-        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc), resumable=resumable)
-        raise with_fetch_note(exc, fetch, resumable) from None
-    except BaseException as exc:
-        close_after_interruption(engine, fetch, client.requests_sent - counted, exc)
-        raise
-    finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted)
+            if (range_start, range_end) not in done:
+                body = request_body(currency, range_start, range_end, options)
+                response = _download(client, workspace_id, options.file_format, body)
+                landing.land(_as_page(response, range_start, range_end))
     return fetch
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -206,6 +206,42 @@ def close_after_interruption(engine: sa.Engine, fetch: Fetch, requests_spent: in
         finish_fetch(engine, fetch, requests_spent=requests_spent, error=f"interrupted: {type(exc).__name__}", resumable=True)
     except Exception:  # noqa: BLE001 - the original exception is what the caller must see
         pass
+
+
+class Landing:
+    """Lands the pages of one fetch, counting the client's requests; `with` closes the fetch.
+
+    On leaving the block the fetch is complete; after a TogglError it is failed (resumable when the error may
+    pass) and the error is raised again, its message saying what was kept; after anything else (the database,
+    an interrupt) it is failed and resumable if the database still answers.
+    """
+
+    def __init__(self, engine: sa.Engine, fetch: Fetch, requests_sent: Callable[[], int]):
+        self.engine, self.fetch, self._requests_sent = engine, fetch, requests_sent
+        self._counted = requests_sent()
+
+    def land(self, page: PageToLand) -> None:
+        """Commit one page, with the requests spent since the previous one."""
+        land_page(self.engine, self.fetch, page, self._spent())
+
+    def __enter__(self) -> "Landing":
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if exc is None:
+            finish_fetch(self.engine, self.fetch, requests_spent=self._spent())
+            return False
+        if isinstance(exc, TogglError):
+            resumable = may_pass(exc)
+            finish_fetch(self.engine, self.fetch, requests_spent=self._spent(), error=str(exc), resumable=resumable)
+            raise with_fetch_note(exc, self.fetch, resumable) from None
+        close_after_interruption(self.engine, self.fetch, self._spent(), exc)
+        return False
+
+    def _spent(self) -> int:
+        now = self._requests_sent()
+        spent, self._counted = now - self._counted, now
+        return spent
 
 
 def may_pass(exc: TogglError) -> bool:

@@ -17,21 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pipelines.extract.raw import (
-    Fetch,
-    FetchSubject,
-    close_after_interruption,
-    finish_fetch,
-    may_pass,
-    with_fetch_note,
-    land_page,
-    page_index,
-    resumable_fetch,
-    start_fetch,
-)
 from pipelines.extract.pacing import fetch_ahead
+from pipelines.extract.raw import Fetch, FetchSubject, Landing, page_index, resumable_fetch, start_fetch
 from pipelines.extract.report_pages import ResumePoint, report_pages
-from pipelines.toggl import errors
 from pipelines.toggl.client import Log, SharedReportRef, TogglClient
 from pipelines.transform.report_shape import report_type_of
 
@@ -74,22 +62,12 @@ def extract_shared_report(
         )
     else:
         fetch = start_fetch(engine, subject, start, end, run_id)
-    counted = client.requests_sent
-    try:
+    with Landing(engine, fetch, lambda: client.requests_sent) as landing:
         pages = fetch_ahead(report_pages(client, report, resume, end, page_size=page_size, params=params,
                                          report_type=fetch.report_type, log=log))
         for page in pages:
-            land_page(engine, fetch, page, client.requests_sent - counted)
-            counted = client.requests_sent
+            landing.land(page)
             fetch.report_type = fetch.report_type or report_type_of(page.body_json)
-    except errors.TogglError as exc:
-        resumable = may_pass(exc)
-        finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted, error=str(exc), resumable=resumable)
-        raise with_fetch_note(exc, fetch, resumable) from None
-    except BaseException as exc:  # the database, an interrupt: keep what landed, resumable
-        close_after_interruption(engine, fetch, client.requests_sent - counted, exc)
-        raise
-    finish_fetch(engine, fetch, requests_spent=client.requests_sent - counted)
     return fetch
 
 

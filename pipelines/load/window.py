@@ -241,18 +241,33 @@ class WindowLoad:
             return cursor.rowcount
 
     def _upsert(self) -> tuple[int, int]:
+        """Insert new keys and rewrite changed rows. Unchanged staged rows are filtered out first by one hash
+        anti-join against the target (cheaper than letting ON CONFLICT probe and compare every row); ON
+        CONFLICT still guards the insert, so the result is the same whatever the join finds."""
         spec = self._spec
         columns = _identifiers(spec.column_names)
+        same_key = sql.SQL(" AND ").join(
+            sql.SQL("{} = {}").format(sql.Identifier("t", k), sql.Identifier("s", k)) for k in spec.key
+        )
+        unchanged = sql.SQL("ROW({}) IS NOT DISTINCT FROM ROW({})").format(
+            sql.SQL(", ").join(sql.Identifier("t", c) for c in spec.compared_columns),
+            sql.SQL(", ").join(sql.Identifier("s", c) for c in spec.compared_columns),
+        ) if spec.compared_columns else sql.SQL("true")
         statement = sql.SQL(
             "WITH upserted AS ("
-            " INSERT INTO {target} AS t ({columns}) SELECT {columns} FROM {stage}"
+            " INSERT INTO {target} AS t ({columns})"
+            " SELECT {staged} FROM {stage} AS s"
+            " WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE {same_key} AND {unchanged})"
             " ON CONFLICT ({keys}) {action}"
             " RETURNING (t.xmax = 0) AS inserted)"
             " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted"
         ).format(
             target=self._target,
             columns=columns,
+            staged=sql.SQL(", ").join(sql.Identifier("s", c) for c in spec.column_names),
             stage=self._stage,
+            same_key=same_key,
+            unchanged=unchanged,
             keys=_identifiers(spec.key),
             action=_conflict_action(spec),
         )

@@ -5,7 +5,8 @@ the staged rows. Target rows in the window whose key was not staged are deleted;
 upserted by key, and a row is only rewritten (``loaded_at`` included) when a compared column changed,
 so re-running a window with the same data changes nothing. A staged key may currently live outside the
 window (an entry moved to another day): the upsert moves it, it is never duplicated. ``window=None``
-only upserts (dimension tables).
+only upserts (dimension tables). A first load into an empty window is a plain INSERT from the stage
+(under a savepoint; any key conflict falls back to the full merge).
 
 Everything happens in the caller's transaction (``with engine.begin() as conn``): any failure rolls the
 whole window back, leaving the table exactly as it was.
@@ -171,11 +172,15 @@ class WindowLoad:
             raise LoadError(f"{self._spec.qualified_name}: merge() called twice")
         self._merged = True
         self._lock_slice()
+        if self._window is not None:
+            self._reject_rows_outside_window()
+            if self._insert_into_empty_window():
+                self._execute(sql.SQL("DROP TABLE {}").format(self._stage))
+                return LoadStats(self._staged, self._staged, 0, 0, 0)
         self._index_stage()
         self._analyze_stage()
         deleted = 0
         if self._window is not None:
-            self._reject_rows_outside_window()
             deleted = self._delete_unstaged()
         inserted, updated = self._upsert()
         self._execute(sql.SQL("DROP TABLE {}").format(self._stage))  # free it now, not at commit
@@ -190,6 +195,22 @@ class WindowLoad:
         equals = sorted((k, str(v)) for k, v in self._window.equals.items()) if self._window else []
         self._execute(sql.SQL("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"),
                       [f"toggl-warehouse load {self._spec.qualified_name} {equals}"])
+
+    def _insert_into_empty_window(self) -> bool:
+        """A first load: when the target holds nothing in the window, a plain INSERT of the staged rows (no
+        conflict handling, no staging index) is the whole merge. A staged key that already lives elsewhere
+        (an entry moved in from an unloaded day) or twice in the stage makes it fail: then it is undone to
+        its savepoint and the full merge runs. True when it did the job."""
+        predicate, params = self._window.predicate("t")
+        if self._fetchone(sql.SQL("SELECT EXISTS (SELECT 1 FROM {} AS t WHERE {})").format(self._target, predicate), params)[0]:
+            return False
+        columns = _identifiers(self._spec.column_names)
+        try:
+            with self._pg.transaction():  # a savepoint inside the load's transaction
+                self._execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(self._target, columns, columns, self._stage))
+        except psycopg.errors.UniqueViolation:
+            return False
+        return True
 
     def _index_stage(self) -> None:
         """A unique index on the staged keys: rejects duplicate keys (naming one) and keeps the delete's

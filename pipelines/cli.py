@@ -175,9 +175,14 @@ def record_row_changes(report, instance_home: Path) -> None:
         for chunk in report.chunks:
             if chunk.skipped or not chunk.run_id:
                 continue
-            records = instance.get_records_for_run(chunk.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-            # a range run records one materialization per partition, all with the run's metadata: one per asset
-            per_asset = {record.asset_key: record.asset_materialization.metadata for record in records}
+            # the run-wide figures of each asset: on its run observation, or (older runs) repeated on every
+            # partition's materialization; either way one per asset
+            kinds = {dg.DagsterEventType.ASSET_OBSERVATION, dg.DagsterEventType.ASSET_MATERIALIZATION}
+            per_asset = {
+                record.asset_key: record.asset_event.metadata
+                for record in instance.get_records_for_run(chunk.run_id, of_type=kinds).records
+                if record.asset_event is not None and "rows_unchanged" in record.asset_event.metadata
+            }
             if per_asset and all(f"rows_{name}" in metadata for metadata in per_asset.values() for name in names):
                 chunk.changes = {
                     name: sum(int(metadata[f"rows_{name}"].value) for metadata in per_asset.values()) for name in names

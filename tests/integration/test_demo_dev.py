@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -102,10 +103,11 @@ def test_demo_then_dev_shows_the_demo_apart_from_the_real_set_up(database_url, c
         assert loaded.returncode == 0, loaded.stderr[-3000:]
         shown = json.loads(loaded.stdout.strip().splitlines()[-1])
         assert {"toggl/shared_report_team_detailed", "toggl/shared_report_grouped_detailed"} <= set(shown["assets"])
-        assert any(asset.startswith("toggl/profitability_") for asset in shown["assets"])
+        assert any(re.fullmatch(r"toggl/profitability_\d+", asset) for asset in shown["assets"])
         assert shown["schedules"] == ["toggl_daily"]
         assert {"entries_match_toggl_totals", "earnings_match_shared_report"} <= set(shown["checks"])
-        assert all(partitions == 3 for partitions in shown["history"].values()), shown["history"]
+        sources = {asset: n for asset, n in shown["history"].items() if re.fullmatch(r"toggl/(shared_report_\w+|profitability_\d+)", asset)}
+        assert len(sources) == 3 and all(partitions == 3 for partitions in sources.values()), shown["history"]
 
         with serve_demo_emulator(plan.emulator_port):  # what `./run dev` serves beside the UI
             day = yesterday("UTC").isoformat()

@@ -16,6 +16,7 @@ from pipelines.assets.profitability import GROUP as PROFITABILITY_GROUP
 from pipelines.assets.profitability import build_profitability_asset
 from pipelines.assets.shared_reports import GROUP as SHARED_REPORTS_GROUP
 from pipelines.assets.shared_reports import build_shared_report_asset
+from pipelines.assets.warehouse import TOGGL_KEY, warehouse_specs
 from pipelines.checks import build_earnings_check
 from pipelines.partitions import daily_partitions
 from pipelines.schedules import build_daily_schedule
@@ -53,19 +54,27 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {"toggl": toggl, "warehouse": warehouse}
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
-    """Everything Dagster shows for `settings`: one asset per shared report (and per workspace), job, schedule."""
+def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Definitions:
+    """Everything Dagster runs for `settings`: one asset per shared report (and per workspace), job, schedule.
+
+    With `warehouse` (the code location `defs` below, what `dagster dev` shows) also the model around them:
+    Toggl as the external source the assets read, the `toggl.*` tables each writes and the `reporting.*` views
+    (`pipelines.assets.warehouse`). Those are not executable, so without it every asset can be selected for a run.
+    """
     partitions = daily_partitions(settings)
-    assets = [build_shared_report_asset(report.key, partitions) for report in settings.shared_reports]
+    upstream = [TOGGL_KEY] if warehouse else []
+    assets = [build_shared_report_asset(report.key, partitions, deps=upstream) for report in settings.shared_reports]
+    report_keys = [asset.key for asset in assets]
     profitability = {"currency": settings.currency, "options": settings.profitability}
-    assets += [build_profitability_asset(wid, partitions, **profitability) for wid in settings.workspace_ids]
+    assets += [build_profitability_asset(wid, partitions, **profitability, deps=upstream) for wid in settings.workspace_ids]
+    specs = warehouse_specs(report_keys, [asset.key for asset in assets[len(report_keys):]]) if warehouse else []
     checks = [
         build_earnings_check(wid, partitions, reference_report=settings.reference_report_key, **profitability)
         for wid in settings.workspace_ids
     ]
     if not assets:
         log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
-        return dg.Definitions(resources=build_resources(settings))
+        return dg.Definitions(assets=specs, resources=build_resources(settings))
     sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP)
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,
@@ -82,7 +91,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ),
     )
     return dg.Definitions(
-        assets=assets,
+        assets=[*assets, *specs],
         asset_checks=checks,
         jobs=[job, replay],
         schedules=[build_daily_schedule(settings, job)],
@@ -92,4 +101,4 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
 
 load_dotenv(override=False)
-defs = build_definitions(Settings.from_env())
+defs = build_definitions(Settings.from_env(), warehouse=True)

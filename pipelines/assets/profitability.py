@@ -7,12 +7,15 @@ periods, one export request; all Toggl calls share the `toggl_api` concurrency p
 location loads (TOGGL_CURRENCY, TOGGL_PROFITABILITY_*) and shown in the asset's metadata.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 import dagster as dg
 
 from pipelines.assets.failures import one_line_failures
+from pipelines.assets.partition_metadata import partitioned_result, profitability_partitions
 from pipelines.assets.shared_reports import SourceRunConfig
+from pipelines.assets.warehouse import OWNERS, table_materializations
 from pipelines.extract.profitability import SOURCE, export_subject, extract_profitability, period_window
 from pipelines.load.profitability import ProfitabilityLoad, load_profitability_fetch
 from pipelines.load.replay import replay_plan
@@ -50,8 +53,9 @@ def build_profitability_asset(
     *,
     currency: str,
     options: ProfitabilityOptions,
+    deps: Sequence[dg.AssetKey] = (),
 ) -> dg.AssetsDefinition:
-    """The daily-partitioned asset that loads the profitability export of `workspace_id`."""
+    """The daily-partitioned asset that loads the profitability export of `workspace_id` (`deps`: what it reads, Toggl)."""
     key = asset_key_for_workspace(workspace_id)
 
     @dg.asset(
@@ -61,7 +65,9 @@ def build_profitability_asset(
             f"{options.file_format}): one row per period x project, whole periods replaced per date window."
         ),
         group_name=GROUP,
-        kinds={"python", "postgres"},
+        kinds={"python", "toggl", "postgres"},
+        owners=OWNERS,
+        deps=list(deps),
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="toggl_api",
@@ -124,7 +130,12 @@ def build_profitability_asset(
             for warning in outcome.warnings:
                 context.log.warning(warning)
         metadata = _metadata(loads[-1]) if loads else {"window": dg.MetadataValue.text(f"{window_start}..{window_end}")}
-        return dg.MaterializeResult(metadata={**metadata, **extra})
+        written = [outcome.stats for outcome in loads if outcome.stats is not None]
+        if written:
+            for event in table_materializations({TABLE: sum(written[1:], written[0])}, source=key, window=metadata["window"].value):
+                context.log_event(event)
+        # per partition its own rows; the run's figures once, as the run's observation (partition_metadata)
+        return partitioned_result(context, {**metadata, **extra}, profitability_partitions(context.partition_keys, loads))
 
     return profitability
 

@@ -95,6 +95,7 @@ def warehouse_specs(
     for keys, written in ((shared_report_keys, SHARED_REPORT_TABLES), (profitability_keys, PROFITABILITY_TABLES)):
         for spec in written:
             writers[spec.qualified_name].extend(keys)
+    raw_writers = [*shared_report_keys, *profitability_keys]
     specs = [toggl_spec()]
     for spec in tables.ALL_TABLES:
         specs.append(
@@ -119,7 +120,11 @@ def warehouse_specs(
             specs.append(
                 dg.AssetSpec(
                     table_key(relation),
-                    deps=[table_key(name) for name in relation.reads],
+                    # toggl_raw (the raw fetches) is what the source assets land: depend on them
+                    deps=sorted({
+                        dep for name in relation.reads
+                        for dep in (raw_writers if name.startswith("toggl_raw.") else [table_key(name)])
+                    }, key=lambda key: key.to_user_string()),
                     description=relation.description,
                     group_name=TABLES_GROUP if relation.schema == "toggl" else REPORTING_GROUP,
                     kinds={"postgres", relation.kind},

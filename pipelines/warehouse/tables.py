@@ -107,9 +107,9 @@ class RelationColumn:
 
 @dataclass(frozen=True)
 class RelationSpec:
-    """A relation the migrations create but the loader never writes: a view (``kind="view"``) or a reference
-    table filled by a migration (``kind="table"``). ``reads`` are the relations it selects from, as the
-    catalogue's ``view_table_usage`` lists them."""
+    """A relation the migrations create but the loader never writes: a view (``kind="view"``), or a table filled
+    by a migration or by triggers (``kind="table"``). ``reads``: for a view the relations it selects from, as
+    the catalogue's ``view_table_usage`` lists them; for a table the relations whose triggers write it."""
 
     qualified_name: str
     kind: str
@@ -983,11 +983,122 @@ TIME_ENTRIES_LATEST = RelationSpec(
     ),
 )
 
+TIME_ENTRY_CHANGES = RelationSpec(
+    "toggl.time_entry_changes",
+    kind="table",
+    description=(
+        "Every insert, update and delete a load applied to toggl.report_time_entries, with before and after values: "
+        "what changed in Toggl after it was first loaded (late edits, moves, deletions). Append-only; an unchanged "
+        "re-load adds nothing."
+    ),
+    reads=("toggl.report_time_entries",),
+    columns=(
+        RelationColumn("change_id", "bigint", "Surrogate key, in the order changes were applied.", nullable=False),
+        RelationColumn(
+            "changed_at",
+            "timestamp with time zone",
+            "When the load that applied the change committed its transaction (its start time).",
+            nullable=False,
+        ),
+        RelationColumn(
+            "fetch_id",
+            "bigint",
+            (
+                "The fetch (toggl_raw.fetches) the load came from; its dagster_run_id names the run. NULL for a change "
+                "made outside toggl-warehouse."
+            ),
+        ),
+        RelationColumn("report_key", "text", "Name of the shared report.", nullable=False),
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id.", nullable=False),
+        RelationColumn(
+            "change",
+            "text",
+            (
+                "insert (first seen), update (a value changed in Toggl, e.g. edited or moved to another day) or delete "
+                "(gone from its day in Toggl)."
+            ),
+            nullable=False,
+        ),
+        RelationColumn("entry_date_before", "date", "Local date of the entry before the change; NULL for an insert."),
+        RelationColumn("entry_date_after", "date", "Local date of the entry after the change; NULL for a delete."),
+        RelationColumn("seconds_before", "bigint", "Tracked seconds before the change."),
+        RelationColumn("seconds_after", "bigint", "Tracked seconds after the change."),
+        RelationColumn(
+            "billable_amount_in_cents_before",
+            "bigint",
+            "The entry's billable amount in cents before the change (NULL when hidden or not billable).",
+        ),
+        RelationColumn(
+            "billable_amount_in_cents_after",
+            "bigint",
+            "The entry's billable amount in cents after the change.",
+        ),
+        RelationColumn("currency_before", "text", "Currency of the amount before the change."),
+        RelationColumn("currency_after", "text", "Currency of the amount after the change."),
+        RelationColumn("project_id_before", "bigint", "Toggl project id before the change."),
+        RelationColumn("project_id_after", "bigint", "Toggl project id after the change."),
+        RelationColumn("project_name_before", "text", "Project name before the change."),
+        RelationColumn("project_name_after", "text", "Project name after the change."),
+        RelationColumn("user_id_before", "bigint", "Toggl user id before the change."),
+        RelationColumn("user_id_after", "bigint", "Toggl user id after the change."),
+        RelationColumn("description_before", "text", "Description before the change."),
+        RelationColumn("description_after", "text", "Description after the change."),
+    ),
+)
+
+REPORTING_TIME_ENTRY_CHANGES = RelationSpec(
+    "reporting.time_entry_changes",
+    kind="view",
+    description=(
+        "What changed in Toggl after it was loaded: one row per insert, update or delete a load applied to a time "
+        "entry, newest last, with the Dagster run that applied it. For \"what changed after invoicing\": filter "
+        "entry_date_before/after to the invoiced period and changed_at after the invoice date, change <> 'insert'."
+    ),
+    reads=("toggl.time_entry_changes", "toggl_raw.fetches"),
+    columns=(
+        RelationColumn(
+            "change_id",
+            "bigint",
+            "Key of the change in toggl.time_entry_changes, in the order changes were applied.",
+        ),
+        RelationColumn("changed_at", "timestamp with time zone", "When the load applied the change."),
+        RelationColumn("report_key", "text", "Name of the shared report."),
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id."),
+        RelationColumn("change", "text", "insert, update or delete."),
+        RelationColumn("dagster_run_id", "text", "The Dagster run that fetched the data the change came from."),
+        RelationColumn("fetch_id", "bigint", "The fetch (toggl_raw.fetches) the change came from."),
+        RelationColumn("entry_date_before", "date", "Local date of the entry before the change."),
+        RelationColumn("entry_date_after", "date", "Local date of the entry after the change."),
+        RelationColumn("hours_before", "numeric", "Hours before the change."),
+        RelationColumn("hours_after", "numeric", "Hours after the change."),
+        RelationColumn(
+            "hours_delta",
+            "numeric",
+            "Hours after minus hours before (a delete is negative, an insert positive).",
+        ),
+        RelationColumn(
+            "billable_amount_before",
+            "numeric",
+            "Billable amount before the change, in currency units (NULL when hidden or not billable).",
+        ),
+        RelationColumn("billable_amount_after", "numeric", "Billable amount after the change, in currency units."),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn("project_name_before", "text", "Project name before the change."),
+        RelationColumn("project_name_after", "text", "Project name after the change."),
+        RelationColumn("user_id_before", "bigint", "Toggl user id before the change."),
+        RelationColumn("user_id_after", "bigint", "Toggl user id after the change."),
+        RelationColumn("description_before", "text", "Description before the change."),
+        RelationColumn("description_after", "text", "Description after the change."),
+    ),
+)
+
 RELATIONS: tuple[RelationSpec, ...] = (
     REPORTING_CURRENCIES,
     REPORT_TIME_ENTRIES_RESOLVED,
     TIME_ENTRIES_LATEST,
+    TIME_ENTRY_CHANGES,
     REPORTING_TIME_ENTRIES,
+    REPORTING_TIME_ENTRY_CHANGES,
     REPORTING_DAILY_PROJECT_HOURS,
     REPORTING_WORKSPACE_TIME_ENTRIES,
     REPORTING_WORKSPACE_DAILY_PROJECT_HOURS,

@@ -25,15 +25,19 @@ With export filters (billable, client_ids, project_ids) only the exported projec
 reference report itself must not be filtered (by user, project, ...), or its totals cannot match.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import dagster as dg
 import sqlalchemy as sa
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (  # the target of an evaluation
+    AssetCheckEvaluationTargetMaterializationData,
+)
 
 from pipelines.assets.profitability import asset_key_for_workspace
 from pipelines.assets.shared_reports import asset_key_for_report
-from pipelines.dates import period_end, period_starts
+from pipelines.dates import period_end, period_start, period_starts
 from pipelines.extract.profitability import period_window
 from pipelines.settings import ProfitabilityOptions
 from pipelines.resources import WarehouseResource
@@ -96,41 +100,100 @@ def reconcile_earnings(
     not_after: date | None = None,
 ) -> EarningsReconciliation:
     """Compare the loaded export of `workspace_id` with the loaded `reference_report` for [start, end]
-    (widened to whole periods exactly as the load widens it). Reads the warehouse only."""
+    (widened to whole periods exactly as the load widens it), summed over the compared periods. Reads the
+    warehouse only."""
+    return reconcile_earnings_by_period(
+        engine, workspace_id=workspace_id, currency=currency, options=options, reference_report=reference_report,
+        start=start, end=end, not_after=not_after,
+    )[0]
+
+
+def reconcile_earnings_by_period(
+    engine: sa.Engine,
+    *,
+    workspace_id: int,
+    currency: str,
+    options: ProfitabilityOptions,
+    reference_report: str | None,
+    start: date,
+    end: date,
+    not_after: date | None = None,
+) -> tuple[EarningsReconciliation, dict[date, EarningsReconciliation]]:
+    """`reconcile_earnings` over the whole window, and the same comparison for each period of the window on its
+    own (keyed by period start; a period the reference report does not fully cover passes with the note
+    `NO_REFERENCE`). The check reports a partition (a day) with the outcome of the period holding it."""
     resolution, currency = options.resolution, currency.lower()
     window_start, window_end = period_window(start, end, resolution, not_after=not_after)
     outcome = EarningsReconciliation(workspace_id, reference_report, window_start, window_end)
+    all_periods = [p for p in period_starts(window_start, window_end, resolution) if p <= window_end]
+
+    def single(period: date, note: str | None = None) -> EarningsReconciliation:
+        last = min(period_end(period, resolution), window_end)
+        return EarningsReconciliation(workspace_id, reference_report, period, last, note=note)
+
     if reference_report is None:
         outcome.note = f"{NO_REFERENCE} (no shared report configured)"
-        return outcome
+        return outcome, {p: single(p, outcome.note) for p in all_periods}
     if options.rounding is not None or options.rounding_minutes:
         outcome.note = "TOGGL_PROFITABILITY_ROUNDING(_MINUTES) is set: the export's durations may be rounded, the report's are not; nothing compared"
-        return outcome
+        return outcome, {p: single(p, outcome.note) for p in all_periods}
     with engine.connect() as conn:
         covered = _covered_days(conn, reference_report, window_start, window_end)
         outcome.periods = [
-            begin
-            for begin in period_starts(window_start, window_end, resolution)
-            if _days(begin, min(period_end(begin, resolution), window_end)) <= covered
+            begin for begin in all_periods if _days(begin, min(period_end(begin, resolution), window_end)) <= covered
         ]
+        per_period = {p: single(p, None if p in outcome.periods else NO_REFERENCE) for p in all_periods}
         if not outcome.periods:
             outcome.note = NO_REFERENCE
-            return outcome
+            return outcome, per_period
         exported = _export_totals(conn, workspace_id, resolution, currency, outcome.periods)
         reported = _report_totals(conn, reference_report, resolution, outcome.periods, window_end)
     if options.billable is not None or options.client_ids or options.project_ids:
-        reported = {key: value for key, value in reported.items() if key in exported}
+        exported_projects = {project for _period, project in exported}
+        reported = {key: value for key, value in reported.items() if key[1] in exported_projects}
         outcome.note = "export filters are set: only the exported projects are compared"
-    if exported and reported and not (exported.keys() & reported.keys()):
+    if exported and reported and not ({p for _, p in exported} & {p for _, p in reported}):
         outcome.note = (
             f"shared report '{reference_report}' shares no project with workspace {workspace_id} "
             "(a report of another workspace?); nothing compared - set TOGGL_RECONCILE_REPORT"
         )
-        return outcome
+        return outcome, {p: single(p, outcome.note) for p in all_periods}
+    for period in outcome.periods:
+        per_period[period].periods = [period]
+        per_period[period].note = outcome.note
+        per_period[period].projects = _compare(
+            {project: value for (p, project), value in exported.items() if p == period},
+            {project: value for (p, project), value in reported.items() if p == period},
+            currency,
+        )
+    outcome.projects = _compare(_sum_periods(exported), _sum_periods(reported), currency)
+    return outcome, per_period
+
+
+def _sum_periods(totals: dict[tuple[date, tuple[str, str]], tuple]) -> dict[tuple[str, str], tuple]:
+    """Per project, the totals of all periods (seconds and cents summed, currencies united)."""
+    summed: dict[tuple[str, str], tuple] = {}
+    for (_period, project), value in totals.items():
+        if project not in summed:
+            summed[project] = value
+            continue
+        previous = summed[project]
+        summed[project] = (previous[0] + value[0], previous[1] + value[1], *(
+            (tuple(sorted(set(previous[2]) | set(value[2]))),) if len(value) > 2 else ()
+        ))
+    return summed
+
+
+def _compare(
+    exported: dict[tuple[str, str], tuple[int, int]],
+    reported: dict[tuple[str, str], tuple[int, int, tuple[str, ...]]],
+    currency: str,
+) -> list[ProjectComparison]:
+    projects = []
     for name, client in sorted(exported.keys() | reported.keys()):
         export_seconds, export_cents = exported.get((name, client), (0, 0))
         report_seconds, report_cents, currencies = reported.get((name, client), (0, 0, ()))
-        outcome.projects.append(
+        projects.append(
             ProjectComparison(
                 project_name=name,
                 client_name=client,
@@ -142,7 +205,7 @@ def reconcile_earnings(
                 money_compared=set(currencies) <= {currency},
             )
         )
-    return outcome
+    return projects
 
 
 def _days(first: date, last: date) -> set[date]:
@@ -167,17 +230,17 @@ def _covered_days(conn: sa.Connection, report_key: str, start: date, end: date) 
 
 def _export_totals(
     conn: sa.Connection, workspace_id: int, resolution: str, currency: str, periods: list[date]
-) -> dict[tuple[str, str], tuple[int, int]]:
+) -> dict[tuple[date, tuple[str, str]], tuple[int, int]]:
     rows = conn.execute(
         sa.text(
-            "SELECT project_name, client_name, sum(total_seconds) AS seconds, sum(earnings_in_cents) AS cents "
+            "SELECT period_start, project_name, client_name, sum(total_seconds) AS seconds, sum(earnings_in_cents) AS cents "
             "FROM toggl.profitability_projects "
             "WHERE workspace_id = :workspace AND resolution = :resolution AND currency = :currency "
-            "AND period_start = ANY(:periods) GROUP BY project_name, client_name"
+            "AND period_start = ANY(:periods) GROUP BY period_start, project_name, client_name"
         ),
         {"workspace": workspace_id, "resolution": resolution, "currency": currency, "periods": periods},
     ).all()
-    return {(row.project_name, row.client_name): (int(row.seconds), int(row.cents)) for row in rows}
+    return {(row.period_start, (row.project_name, row.client_name)): (int(row.seconds), int(row.cents)) for row in rows}
 
 
 _BUCKET = {
@@ -189,20 +252,21 @@ _BUCKET = {
 
 def _report_totals(
     conn: sa.Connection, report_key: str, resolution: str, periods: list[date], window_end: date
-) -> dict[tuple[str, str], tuple[int, int, tuple[str, ...]]]:
+) -> dict[tuple[date, tuple[str, str]], tuple[int, int, tuple[str, ...]]]:
     rows = conn.execute(
         sa.text(
-            "SELECT coalesce(project_name, '') AS project_name, coalesce(client_name, '') AS client_name, "
+            f"SELECT {_BUCKET[resolution]} AS period, coalesce(project_name, '') AS project_name, "
+            "coalesce(client_name, '') AS client_name, "
             "sum(seconds) AS seconds, coalesce(sum(billable_amount_in_cents), 0) AS cents, "
             "array_remove(array_agg(DISTINCT lower(currency)), NULL) AS currencies "
             "FROM toggl.report_time_entries "
             f"WHERE report_key = :key AND entry_date BETWEEN :first AND :last AND {_BUCKET[resolution]} = ANY(:periods) "
-            "GROUP BY 1, 2"
+            "GROUP BY 1, 2, 3"
         ),
         {"key": report_key, "first": min(periods), "last": window_end, "periods": periods},
     ).all()
     return {
-        (row.project_name, row.client_name): (int(row.seconds), int(row.cents), tuple(sorted(row.currencies)))
+        (row.period, (row.project_name, row.client_name)): (int(row.seconds), int(row.cents), tuple(sorted(row.currencies)))
         for row in rows
     }
 
@@ -218,42 +282,115 @@ def build_earnings_check(
     options: ProfitabilityOptions,
     reference_report: str | None,
 ) -> dg.AssetChecksDefinition:
-    """The `earnings_match_shared_report` check of the profitability asset of `workspace_id`."""
+    """The `earnings_match_shared_report` check of the profitability asset of `workspace_id`.
+
+    It is partitioned like the asset, and reports one evaluation per partition of its run, each with the
+    outcome of the period holding that day, so the UI's per-partition status and the latest execution agree.
+    A run for one partition or a range (with the assets, or the check alone) evaluates those partitions; a run
+    without partition (the UI's "Execute" on the check) evaluates every materialized partition of the asset.
+    Either way each partition gets its own evaluation, and the run one more without partition, over its whole
+    window (the run's figures; failed when any of its days failed), so every status Dagster shows agrees.
+    """
     reference = f"shared report '{reference_report}'" if reference_report else "no shared report (passes, comparing nothing)"
+    asset_key = asset_key_for_workspace(workspace_id)
 
     @dg.asset_check(
-        asset=asset_key_for_workspace(workspace_id),
+        asset=asset_key,
         name=EARNINGS_CHECK,
         description=(
             f"Per project, the export's earnings (cents, projects in {currency.upper()}) and seconds equal the "
-            f"billable amounts and seconds of {reference} over the periods it covers."
+            f"billable amounts and seconds of {reference} over the periods it covers; one result per day (partition), "
+            "that of the day's period."
         ),
         additional_deps=[asset_key_for_report(reference_report)] if reference_report else None,
         partitions_def=partitions_def,
     )
     def earnings_match_shared_report(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        key_range = context.partition_key_range
+    ) -> Iterator[dg.AssetCheckEvaluation | dg.Output]:
+        partitioned_run = context.has_partition_key or context.has_partition_key_range
+        if partitioned_run:
+            keys = list(context.partition_keys)
+        else:
+            keys = sorted(context.instance.get_materialized_partitions(asset_key))
         last = partitions_def.get_last_partition_key()
-        outcome = reconcile_earnings(
-            warehouse.prepare(context.log),
-            workspace_id=workspace_id,
-            currency=currency,
-            options=options,
-            reference_report=reference_report,
-            start=date.fromisoformat(key_range.start),
-            end=date.fromisoformat(key_range.end),
-            not_after=date.fromisoformat(last) if last else None,
-        )
+        if keys:
+            outcome, per_period = reconcile_earnings_by_period(
+                warehouse.prepare(context.log),
+                workspace_id=workspace_id,
+                currency=currency,
+                options=options,
+                reference_report=reference_report,
+                start=date.fromisoformat(keys[0]),
+                end=date.fromisoformat(keys[-1]),
+                not_after=date.fromisoformat(last) if last else None,
+            )
+        else:
+            today = date.fromisoformat(last) if last else date.today()
+            outcome = EarningsReconciliation(
+                workspace_id, reference_report, today, today,
+                note=f"the profitability export of workspace {workspace_id} has no materialized partition yet; nothing compared",
+            )
+            per_period = {}
         if outcome.disagreements:
             context.log.warning(
                 f"profitability export of workspace {workspace_id} disagrees with shared report "
                 f"'{reference_report}' for {len(outcome.disagreements)} project(s)"
             )
-        return check_result(outcome)
+        targets = _latest_materializations(context.instance, asset_key, keys)
+        every_day_passed = True
+        for key in keys:
+            period = per_period[period_start(date.fromisoformat(key), options.resolution)]
+            every_day_passed &= period.passed
+            yield _evaluation(asset_key, period, partition=key, target=targets.get(key))
+        # the run's own result, over its whole window: failed when any of its days failed
+        yield _evaluation(asset_key, outcome, partition=None, target=None, passed=outcome.passed and every_day_passed)
+        yield dg.Output(None)
 
     return earnings_match_shared_report
+
+
+def _latest_materializations(
+    instance: dg.DagsterInstance, asset_key: dg.AssetKey, partitions: list[str]
+) -> dict[str, AssetCheckEvaluationTargetMaterializationData]:
+    """The latest materialization of each partition: what each partition's evaluation checked."""
+    if not partitions:
+        return {}
+    latest = instance.event_log_storage.get_latest_storage_id_by_partition(
+        asset_key, dg.DagsterEventType.ASSET_MATERIALIZATION, set(partitions)
+    )
+    if not latest:
+        return {}
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=asset_key, storage_ids=list(latest.values())), limit=len(latest)
+    ).records
+    return {
+        record.partition_key: AssetCheckEvaluationTargetMaterializationData(
+            storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
+        )
+        for record in records
+        if record.partition_key is not None
+    }
+
+
+def _evaluation(
+    asset_key: dg.AssetKey,
+    outcome: EarningsReconciliation,
+    *,
+    partition: str | None,
+    target: AssetCheckEvaluationTargetMaterializationData | None,
+    passed: bool | None = None,
+) -> dg.AssetCheckEvaluation:
+    result = check_result(outcome)
+    return dg.AssetCheckEvaluation(
+        asset_key=asset_key,
+        check_name=EARNINGS_CHECK,
+        passed=result.passed if passed is None else passed,
+        metadata=result.metadata,
+        severity=result.severity,
+        partition=partition,
+        target_materialization_data=target,
+    )
 
 
 def check_result(outcome: EarningsReconciliation) -> dg.AssetCheckResult:

@@ -46,3 +46,19 @@ def report_requests(emulator, report_key: str) -> int:
 def step_failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     """The error messages of the run's failed steps."""
     return [event.event_specific_data.error.to_string() for event in result.all_events if event.is_step_failure]
+
+
+def run_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
+    """Per source asset (the last part of its key): the metadata its partitions share, then the run's figures
+    (its one observation per run, `pipelines.assets.partition_metadata`), values unwrapped."""
+    from pipelines.assets.partition_metadata import RUN_FIGURES
+
+    merged: dict[str, dict] = {}
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.path[-1].startswith(("shared_report_", "profitability_")) and event.asset_key.path[0] == "toggl":
+            merged.setdefault(event.asset_key.path[-1], {}).update(event.materialization.metadata)
+    for event in result.get_asset_observation_events():
+        observation = event.asset_observation_data.asset_observation
+        if observation.description == RUN_FIGURES:
+            merged.setdefault(event.asset_key.path[-1], {}).update(observation.metadata)
+    return {name: {key: getattr(value, "value", value) for key, value in metadata.items()} for name, metadata in merged.items()}

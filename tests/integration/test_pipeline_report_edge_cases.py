@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from pipelines.dates import yesterday
 from tests.integration.pipeline_helpers import (
     materialize,
+    run_metadata,
     report_requests,
     step_failure_messages,
     warehouse_checksums,
@@ -39,8 +40,8 @@ def test_a_fixed_range_report_replaces_the_window_toggl_served(emulator, pipelin
         window = conn.execute(sa.text("SELECT window_start, window_end FROM toggl.report_totals")).one()
     assert loaded == expected and len(expected) > 0
     assert tuple(window) == (fixed_start, fixed_end)
-    [event] = {e.asset_key: e for e in result.get_asset_materialization_events()}.values()
-    assert event.materialization.metadata["window"].value == f"{fixed_start}..{fixed_end}"
+    [metadata] = run_metadata(result).values()
+    assert metadata["window"] == f"{fixed_start}..{fixed_end}"
 
 
 def test_a_report_with_broken_saved_parameters_fails_clearly(emulator, pipeline_env, clean_warehouse):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import dagster as dg
@@ -23,6 +23,7 @@ from pipelines.definitions import build_definitions
 from pipelines.toggl.emulator import Fault
 from tests.integration.pipeline_helpers import (
     materialize,
+    run_metadata,
     report_requests,
     step_failure_messages,
     table_checksum,
@@ -129,9 +130,7 @@ def test_rerunning_the_range_changes_nothing(shared_emulator, pipeline_env, clea
 
     assert result.success
     assert warehouse_checksums(clean_warehouse) == before
-    changes = [
-        event.materialization.metadata["table_changes"].value for event in result.get_asset_materialization_events()
-    ]
+    changes = [metadata["table_changes"] for metadata in run_metadata(result).values()]
     rows = [line.strip("| ").split(" | ") for text in changes for line in text.splitlines()[2:]]
     assert rows, "every materialization reports its table changes"
     for table, staged, inserted, updated, deleted, unchanged in rows:
@@ -293,7 +292,5 @@ def test_the_daily_schedule_loads_the_trailing_window_in_one_run(shared_emulator
     result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), tags=request.tags)
     assert result.success
     # Eight days fit in one page of 1000 rows: one API call per report.
-    per_report = defaultdict(int)
-    for event in result.get_asset_materialization_events():
-        per_report[event.asset_key.path[-1]] = event.materialization.metadata["api_requests"].value
+    per_report = {name: metadata["api_requests"] for name, metadata in run_metadata(result).items()}
     assert per_report == {"shared_report_team_detailed": 1, "shared_report_grouped_detailed": 1}

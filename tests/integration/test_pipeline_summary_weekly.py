@@ -21,6 +21,7 @@ from pipelines.dates import yesterday
 from pipelines.toggl.emulator.reports import load_shared_report as serve
 from tests.integration.pipeline_helpers import (
     materialize,
+    run_metadata,
     report_requests,
     step_failure_messages,
     table_checksum,
@@ -121,11 +122,11 @@ def test_a_30_day_range_lands_what_the_emulator_serves(shared_emulator, pipeline
     assert report_requests(shared_emulator, "team_weekly") - before["team_weekly"] == 9
     checks = result.get_asset_check_evaluations()
     assert len(checks) == 2 and all(check.passed for check in checks)
-    metadata = {e.asset_key.path[-1]: e.materialization.metadata for e in result.get_asset_materialization_events()}
-    assert metadata["shared_report_team_weekly"]["api_requests"].value == 9
-    assert metadata["shared_report_team_weekly"]["rows_table"].value == WEEKLY
-    assert metadata["shared_report_team_summary"]["report_type"].value == "summary"
-    assert metadata["shared_report_team_summary"]["dagster/row_count"].value == len(summary)
+    metadata = run_metadata(result)
+    assert metadata["shared_report_team_weekly"]["api_requests"] == 9
+    assert metadata["shared_report_team_weekly"]["rows_table"] == WEEKLY
+    assert metadata["shared_report_team_summary"]["report_type"] == "summary"
+    assert metadata["shared_report_team_summary"]["rows_loaded"] == len(summary)
     with clean_warehouse.connect() as conn:  # the BI views
         weekly_view = conn.execute(sa.text("SELECT count(*), sum(billable_amount) * 100 FROM reporting.weekly_hours")).one()
         summary_view = conn.execute(sa.text("SELECT count(*), count(group_id) FROM reporting.summary_hours")).one()
@@ -147,7 +148,7 @@ def test_rerunning_the_range_changes_nothing(shared_emulator, pipeline_env, clea
 
     assert result.success
     assert warehouse_checksums(clean_warehouse) == before
-    changes = [event.materialization.metadata["table_changes"].value for event in result.get_asset_materialization_events()]
+    changes = [metadata["table_changes"] for metadata in run_metadata(result).values()]
     assert all("| 0 | 0 | 0 |" in line for text in changes for line in text.splitlines()[2:])
     assert all(check.passed for check in result.get_asset_check_evaluations())
 

@@ -18,6 +18,7 @@ from pipelines.assets.shared_reports import GROUP as SHARED_REPORTS_GROUP
 from pipelines.assets.shared_reports import build_shared_report_asset
 from pipelines.assets.warehouse import TOGGL_KEY, warehouse_specs
 from pipelines.checks import build_earnings_check
+from pipelines.freshness import build_freshness_checks, build_freshness_schedule, with_freshness_policy
 from pipelines.partitions import daily_partitions
 from pipelines.schedules import build_daily_schedule
 from pipelines.settings import Settings
@@ -75,7 +76,8 @@ def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Defi
     if not assets:
         log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
         return dg.Definitions(assets=specs, resources=build_resources(settings))
-    sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP)
+    freshness = build_freshness_checks(settings, [asset.key for asset in assets])
+    sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP) - dg.AssetSelection.checks(freshness)
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,
         selection=sources,
@@ -91,10 +93,10 @@ def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Defi
         ),
     )
     return dg.Definitions(
-        assets=[*assets, *specs],
-        asset_checks=checks,
+        assets=[*with_freshness_policy(settings, assets), *specs],
+        asset_checks=[*checks, freshness],
         jobs=[job, replay],
-        schedules=[build_daily_schedule(settings, job)],
+        schedules=[build_daily_schedule(settings, job), build_freshness_schedule(settings, freshness)],
         resources=build_resources(settings),
         loggers={"console": console_logger},
     )

@@ -7,6 +7,7 @@ never show in the UI or in run config). `dagster dev` in the project root loads 
 from __future__ import annotations
 
 import logging
+import warnings
 
 import dagster as dg
 from dotenv import load_dotenv
@@ -103,4 +104,8 @@ def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Defi
 
 
 load_dotenv(override=False)
+# Single-run backfill policies and pools are flagged beta/preview by Dagster: known and chosen, not news for
+# whoever opens the UI (`dagster dev`, `dg dev`, the code server and run workers all import this module).
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 defs = build_definitions(Settings.from_env(), warehouse=True)

@@ -33,9 +33,10 @@ RUN_FIGURES = "figures of the whole run (every partition it materialized)"
 
 SHARED_KEYS = frozenset({
     "report_key", "report_type", "rows_table", "mode", "fetch_id", "workspace_id", "format", "resolution",
-    "currency", "window",
+    "currency", "window", "dates_without_fetch",
 })
-"""Metadata true of every partition of a run, kept on each partition's materialization."""
+"""Metadata true of every partition of a run, kept on each partition's materialization (no numbers: which
+source, fetch and mode, the replaced window, and for a replay the dates of the run it could not rebuild)."""
 
 _RENAMED = {"dagster/row_count": "rows_loaded"}
 """Run-wide figures under Dagster's per-partition names, renamed on the run's observation."""

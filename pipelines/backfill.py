@@ -47,6 +47,7 @@ from tqdm import tqdm
 
 from pipelines.dates import date_chunks, yesterday
 from pipelines.assets.failures import failure_line
+from pipelines.assets.partition_metadata import run_figures
 from pipelines.definitions import ALL_TOGGL_JOB, REPLAY_JOB, build_definitions
 from pipelines.partitions import range_tags
 from pipelines.settings import Settings
@@ -404,17 +405,19 @@ def chunk_from_runs(instance: dg.DagsterInstance, run_ids: Sequence[str], start:
         chunk.error = "no run was launched; see the UI's Backfills page"
         return chunk
     for run_id in run_ids:
-        # A range run records one materialization per partition, all with the run's metadata: count each asset once.
-        per_asset = {}
+        # The run's own figures are one observation per asset (pipelines.assets.partition_metadata); each
+        # partition's materialization carries only what is true of that day.
+        for metadata in run_figures(instance, run_id).values():
+            chunk.api_requests += _int(metadata.get("api_requests"))
+            chunk.rows += _int(metadata.get("rows_loaded"))
+        missing_by_asset = {}
         for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
             event = entry.dagster_event
-            per_asset[event.asset_key] = event.step_materialization_data.materialization.metadata
-        for key, metadata in per_asset.items():
-            chunk.api_requests += _int(metadata.get("api_requests"))
-            chunk.rows += _int(metadata.get("dagster/row_count"))
-            missing = getattr(metadata.get("dates_without_fetch"), "value", None)
+            missing = getattr(event.step_materialization_data.materialization.metadata.get("dates_without_fetch"), "value", None)
             if missing and missing != "none":
-                chunk.notes.append(f"{key.to_user_string()}: no complete fetch stored for {missing}; run a backfill for those dates")
+                missing_by_asset[event.asset_key] = missing
+        for key, missing in missing_by_asset.items():
+            chunk.notes.append(f"{key.to_user_string()}: no complete fetch stored for {missing}; run a backfill for those dates")
     last = instance.get_run_by_id(run_ids[-1])
     if last is None or last.status != dg.DagsterRunStatus.SUCCESS:
         chunk.success = False

@@ -39,6 +39,7 @@ def test_replay_rebuilds_both_sources_without_the_api(emulator, pipeline_env, cl
     end = yesterday(settings.timezone)
     start = end - timedelta(days=13)
     assert main(["backfill", "--start", start.isoformat(), "--end", end.isoformat()]) == 0
+    assert f" {len(emulator.request_log)} API request(s)" in capsys.readouterr().out  # the run's figures, summed
     loaded = contents(clean_warehouse)
     assert all(count > 0 for count, _ in loaded.values())
     with clean_warehouse.begin() as conn:

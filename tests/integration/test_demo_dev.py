@@ -104,7 +104,7 @@ def test_demo_then_dev_shows_the_demo_apart_from_the_real_set_up(database_url, c
         shown = json.loads(loaded.stdout.strip().splitlines()[-1])
         assert {"toggl/shared_report_team_detailed", "toggl/shared_report_grouped_detailed"} <= set(shown["assets"])
         assert any(re.fullmatch(r"toggl/profitability_\d+", asset) for asset in shown["assets"])
-        assert shown["schedules"] == ["toggl_daily"]
+        assert shown["schedules"] == ["toggl_daily", "toggl_freshness"]  # toggl_freshness: pipelines/freshness.py
         assert {"entries_match_toggl_totals", "earnings_match_shared_report"} <= set(shown["checks"])
         sources = {asset: n for asset, n in shown["history"].items() if re.fullmatch(r"toggl/(shared_report_\w+|profitability_\d+)", asset)}
         assert len(sources) == 3 and all(partitions == 3 for partitions in sources.values()), shown["history"]

@@ -239,7 +239,11 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         if plan.note:
             print(plan.note, file=sys.stderr)
         _prepared_home(plan.dagster_home)
-        command = [sys.executable, "-m", "dagster", "dev", *args.dagster_args]
+        # Started in DAGSTER_HOME (where its dagster.yaml is) with the project's workspace.yaml: Dagster then
+        # does not warn that ./dagster.yaml "will not be used"; the code server still runs in the project root.
+        workspace = str(Path.cwd() / "workspace.yaml")
+        command = [sys.executable, "-m", "dagster", "dev", "-w", workspace, *args.dagster_args]
+        os.chdir(plan.dagster_home)
         if plan.emulator_port is None:
             os.execve(sys.executable, command, plan.environment)
         with serve_demo_emulator(plan.emulator_port):

@@ -132,7 +132,7 @@ def run_backfill(
     end: date,
     *,
     selection: Sequence[str] | None = None,
-    chunk_days: int = 92,
+    chunk_days: int = 366,
     refresh: bool = False,
     instance_home: Path | None = None,
     progress: bool = True,

@@ -321,10 +321,11 @@ def test_the_database_connection_terminated_during_the_load_leaves_everything_as
         with scenario.engine.begin() as conn:
             conn.execute(sa.text(f"DROP TRIGGER tw_test_kill ON {ENTRIES}"))
             conn.execute(sa.text("DROP FUNCTION public.tw_test_kill()"))
-    host = scenario.engine.url.host
+    url = scenario.engine.url  # host:port/database, or the socket directory of an embedded server
+    location = f"{url.host}:{url.port}/{url.database}" if url.host else f"{url.query['host']}/{url.database}"
     assert error.startswith(
         f"shared report 'team_detailed' {scenario.start}..{scenario.end}: the warehouse Postgres "
-        f"{host}:{scenario.engine.url.port}/{scenario.engine.url.database} failed during the load: "
+        f"{location} failed during the load: "
     )
     assert error.endswith("Nothing was replaced (the load is one transaction); the pages are stored, so run again "
                           "(or `toggl-warehouse replay`) without paying Toggl again")

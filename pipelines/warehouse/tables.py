@@ -18,6 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PG_TYPES = frozenset({"text", "int8", "int4", "date", "timestamptz", "bool", "int8[]", "text[]", "jsonb"})
+COPY_TYPE_OF_CATALOGUE_TYPE = {
+    "text": "text",
+    "bigint": "int8",
+    "integer": "int4",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+    "boolean": "bool",
+    "bigint[]": "int8[]",
+    "text[]": "text[]",
+    "jsonb": "jsonb",
+}
+"""Postgres catalogue type names (format_type) -> the COPY type names of PG_TYPES (the tests compare through it)."""
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,6 @@ from pipelines.warehouse import tables
 
 pytestmark = pytest.mark.integration
 
-# catalogue type (format_type) -> the COPY type name used for loaded columns
-COPY_TYPES = {
-    "text": "text",
-    "bigint": "int8",
-    "integer": "int4",
-    "date": "date",
-    "timestamp with time zone": "timestamptz",
-    "boolean": "bool",
-    "bigint[]": "int8[]",
-    "text[]": "text[]",
-    "jsonb": "jsonb",
-}
 
 
 def _catalogue(engine: Engine, query: str, params: tuple = ()) -> list[tuple]:
@@ -57,7 +45,7 @@ def test_every_relation_of_the_warehouse_is_declared(engine: Engine) -> None:
 
 @pytest.mark.parametrize("spec", tables.ALL_TABLES, ids=lambda s: s.qualified_name)
 def test_loaded_table_matches_the_catalogue(engine: Engine, spec: tables.TableSpec) -> None:
-    catalogue = [(name, COPY_TYPES.get(pg_type, pg_type), nullable, comment)
+    catalogue = [(name, tables.COPY_TYPE_OF_CATALOGUE_TYPE.get(pg_type, pg_type), nullable, comment)
                  for name, pg_type, nullable, comment in _columns(engine, spec.qualified_name)]
     key = _catalogue(
         engine,

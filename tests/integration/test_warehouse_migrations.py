@@ -26,18 +26,6 @@ from pipelines.warehouse.migrations import (
 
 pytestmark = pytest.mark.integration
 
-# catalogue type (format_type) -> the COPY type name used in tables.py
-CATALOGUE_TYPES = {
-    "text": "text",
-    "bigint": "int8",
-    "integer": "int4",
-    "date": "date",
-    "timestamp with time zone": "timestamptz",
-    "boolean": "bool",
-    "bigint[]": "int8[]",
-    "text[]": "text[]",
-    "jsonb": "jsonb",
-}
 
 
 @pytest.fixture
@@ -180,7 +168,7 @@ def test_table_spec_matches_the_catalogue(engine: Engine, spec: tables.TableSpec
             (spec.qualified_name,),
         ).fetchall()
 
-    catalogue = [(name, CATALOGUE_TYPES.get(pg_type, pg_type)) for name, pg_type in columns if name != "loaded_at"]
+    catalogue = [(name, tables.COPY_TYPE_OF_CATALOGUE_TYPE.get(pg_type, pg_type)) for name, pg_type in columns if name != "loaded_at"]
     assert catalogue == [(c.name, c.pg_type) for c in spec.columns]
     assert tuple(name for (name,) in key) == spec.key
     assert "loaded_at" in [name for name, _ in columns]

@@ -8,6 +8,12 @@ window (an entry moved to another day): the upsert moves it, it is never duplica
 only upserts (dimension tables). A first load into an empty window is a plain INSERT from the stage
 (under a savepoint; any key conflict falls back to the full merge).
 
+Rows are staged from a DataFrame (``stage``) or as ready tuples in column order (``stage_rows``, what the
+flatteners' record form gives, with no pandas in between). With ``across_transactions=True`` the staging
+table outlives the transaction that created it (a session temp table, dropped by ``merge`` or when the
+session ends): pages are then staged in short transactions of their own as they arrive, and merged later
+in the load's transaction on the same connection.
+
 Everything happens in the caller's transaction (``with engine.begin() as conn``): any failure rolls the
 whole window back, leaving the table exactly as it was.
 """
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -107,7 +113,9 @@ class LoadStats:
 class WindowLoad:
     """Stage DataFrames page by page, then merge them into ``spec``'s table as one window replace."""
 
-    def __init__(self, conn: Connection, spec: TableSpec, window: Window | None) -> None:
+    def __init__(
+        self, conn: Connection, spec: TableSpec, window: Window | None, *, across_transactions: bool = False
+    ) -> None:
         self._spec = spec
         self._merged = False
         self.window = window
@@ -120,8 +128,9 @@ class WindowLoad:
         self._target = sql.Identifier(spec.schema, spec.table)
         self._staged = 0
         self._execute(
-            sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
-                self._stage, _identifiers(spec.column_names), self._target
+            sql.SQL("CREATE TEMP TABLE {} {} AS SELECT {} FROM {} WITH NO DATA").format(
+                self._stage, sql.SQL("" if across_transactions else "ON COMMIT DROP"),
+                _identifiers(spec.column_names), self._target,
             )
         )
 
@@ -154,17 +163,27 @@ class WindowLoad:
             copy_values(frame[column.name], column.pg_type, f"{self._spec.qualified_name}.{column.name}")
             for column in self._spec.columns
         ]
+        return self.stage_rows(zip(*columns))
+
+    def stage_rows(self, rows: Iterable[Sequence[Any]]) -> int:
+        """COPY (binary) rows given as tuples of Python values in ``spec.column_names`` order (ints, str,
+        bool, ``date``, timezone-aware ``datetime``, lists for arrays, None for NULL); return the rows staged."""
+        if self._merged:
+            raise LoadError(f"{self._spec.qualified_name}: stage_rows() after merge()")
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
             self._stage, _identifiers(self._spec.column_names)
         )
+        staged = 0
         with self._pg.cursor() as cursor:
             _use_fast_array_dumpers(cursor)
             with cursor.copy(statement) as copy:
                 copy.set_types(list(self._spec.pg_types))
-                for row in zip(*columns):
-                    copy.write_row(row)
-        self._staged += len(frame)
-        return len(frame)
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row)
+                    staged += 1
+        self._staged += staged
+        return staged
 
     def merge(self) -> LoadStats:
         """Check the staged rows, delete window rows not staged, upsert changed rows; return counts."""

@@ -1,7 +1,7 @@
 """The raw landing: fetch records in `toggl_raw.fetches`, and each page committed as it arrives.
 
 Every page is landed in its own short transaction — the body once per distinct content in
-`toggl_raw.bodies` (hashed from the bytes as received), the page itself always in `toggl_raw.pages` — so
+`toggl_raw.bodies` (the bytes as received, and their SHA-256), the page itself always in `toggl_raw.pages` — so
 a fetch that fails on page 3 keeps pages 1 and 2, and a history A, B, A records three fetches. No
 transaction is ever open while the client waits on Toggl. Secrets never reach these tables: callers pass
 the redacted request path, and only paging, range, quota and content-type headers are kept.
@@ -149,7 +149,6 @@ def land_page(engine: sa.Engine, fetch: Fetch, page: PageToLand, requests_spent:
     """Commit one page (its body once per content) and count it, with the requests it cost, on the fetch."""
     check_redacted(page.path)
     digest = hashlib.sha256(page.content).hexdigest()
-    as_json = _jsonb_text(page)
     headers = kept_headers(page.headers)
     next_row = _int_or_none(headers.get("X-Next-Row-Number"))
     fetch.pages += 1
@@ -157,9 +156,9 @@ def land_page(engine: sa.Engine, fetch: Fetch, page: PageToLand, requests_spent:
     with engine.begin() as conn:
         pg = _pg(conn)
         pg.execute(
-            "INSERT INTO toggl_raw.bodies (content_sha256, content_type, body_json, body_bytes, size_bytes) "
-            "VALUES (%s, %s, %s::jsonb, %s, %s) ON CONFLICT (content_sha256) DO NOTHING",
-            (digest, page.content_type, as_json, None if as_json is not None else page.content, len(page.content)),
+            "INSERT INTO toggl_raw.bodies (content_sha256, content_type, body_bytes, is_json, size_bytes) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (content_sha256) DO NOTHING",
+            (digest, page.content_type, page.content, _is_json(page), len(page.content)),
         )
         pg.execute(
             "INSERT INTO toggl_raw.pages (fetch_id, page_index, window_start, window_end, served_start, served_end, "
@@ -216,13 +215,17 @@ class Landing:
     an interrupt) it is failed and resumable if the database still answers.
     """
 
-    def __init__(self, engine: sa.Engine, fetch: Fetch, requests_sent: Callable[[], int]):
-        self.engine, self.fetch, self._requests_sent = engine, fetch, requests_sent
+    def __init__(self, engine: sa.Engine, fetch: Fetch, requests_sent: Callable[[], int],
+                 on_landed: Callable[[int, PageToLand, int], None] | None = None):
+        self.engine, self.fetch, self._requests_sent, self._on_landed = engine, fetch, requests_sent, on_landed
         self._counted = requests_sent()
 
     def land(self, page: PageToLand) -> None:
-        """Commit one page, with the requests spent since the previous one."""
+        """Commit one page, with the requests spent since the previous one; then hand it to `on_landed`
+        (fetch id, page, pages landed so far) — the load stage staging it while the next page is fetched."""
         land_page(self.engine, self.fetch, page, self._spent())
+        if self._on_landed is not None:
+            self._on_landed(self.fetch.fetch_id, page, self.fetch.pages)
 
     def __enter__(self) -> "Landing":
         return self
@@ -280,11 +283,15 @@ def stored_pages(conn: sa.Connection, fetch_id: int) -> Iterator[StoredPage]:
         (fetch_id,),
     ).fetchall()
     for *meta, digest in index:
-        body_text, body_bytes = pg.execute(
-            "SELECT body_json::text, body_bytes FROM toggl_raw.bodies WHERE content_sha256 = %s", (digest,)
+        body_text, body_bytes, is_json = pg.execute(
+            "SELECT body_json::text, body_bytes, is_json FROM toggl_raw.bodies WHERE content_sha256 = %s", (digest,)
         ).fetchone()
-        yield StoredPage(*meta, body_json=None if body_text is None else orjson.loads(body_text),
-                         body_bytes=None if body_bytes is None else bytes(body_bytes))
+        if body_text is not None:  # landed before migration 022, as jsonb
+            yield StoredPage(*meta, body_json=orjson.loads(body_text), body_bytes=None)
+        elif is_json:
+            yield StoredPage(*meta, body_json=orjson.loads(body_bytes), body_bytes=None)
+        else:
+            yield StoredPage(*meta, body_json=None, body_bytes=bytes(body_bytes))
 
 
 def page_index(conn: sa.Connection, fetch_id: int) -> list[StoredPage]:
@@ -320,16 +327,10 @@ def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {_KEPT_BY_LOWER[k.lower()]: v for k, v in headers.items() if k.lower() in _KEPT_BY_LOWER}
 
 
-def _jsonb_text(page: PageToLand) -> str | None:
-    """The body as text for a jsonb column when it parsed as JSON (Postgres re-parses the bytes received);
-    None when it did not, or holds a NUL that jsonb cannot store: then the bytes are kept as they are."""
-    if page.body_json is None:
-        return None
-    try:
-        text = page.content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return None if "\\u0000" in text else text
+def _is_json(page: PageToLand) -> bool:
+    """Whether the body parsed as JSON (orjson accepts only valid UTF-8) without a NUL character, which jsonb
+    cannot store: then it is read back as JSON, and toggl_raw.json_bodies shows it as jsonb."""
+    return page.body_json is not None and b"\\u0000" not in page.content
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -246,8 +246,8 @@ def test_the_token_never_reaches_logs_metadata_or_the_warehouse(shared_emulator,
     logs = "\n".join(repr(entry) for entry in instance.all_logs(result.run_id))
     with clean_warehouse.connect() as conn:
         raw = conn.execute(sa.text(
-            "SELECT string_agg(t::text, '') FROM (SELECT f.*, p.*, b.* FROM toggl_raw.fetches f "
-            "JOIN toggl_raw.pages p USING (fetch_id) JOIN toggl_raw.bodies b USING (content_sha256)) t"
+            "SELECT string_agg(t::text, '') FROM (SELECT f.*, p.*, b.*, convert_from(b.body_bytes, 'UTF8') AS body_text "
+            "FROM toggl_raw.fetches f JOIN toggl_raw.pages p USING (fetch_id) JOIN toggl_raw.bodies b USING (content_sha256)) t"
         )).scalar()
     for key in REPORTS:
         token = shared_emulator.reports[key].token

@@ -26,7 +26,8 @@ import pandas as pd
 
 from pipelines.dates import period_start
 from pipelines.load.profitability import ProfitabilityLoad
-from pipelines.load.shared_reports import KINDS, SharedReportLoad
+from pipelines.load.report_kinds import KINDS
+from pipelines.load.shared_reports import SharedReportLoad
 
 RUN_FIGURES = "figures of the whole run (every partition it materialized)"
 """Description of the one observation per run that carries the run-wide metadata."""

@@ -19,6 +19,7 @@ from pipelines.assets.warehouse import OWNERS, table_materializations
 from pipelines.check.gate import WindowTotals
 from pipelines.extract.shared_reports import SOURCE, extract_shared_report
 from pipelines.load.replay import replay_plan
+from pipelines.load.report_staging import StagingWhileFetching
 from pipelines.load.shared_reports import SharedReportLoad, load_shared_report_fetch
 from pipelines.load.window import LoadStats
 from pipelines.partitions import run_window
@@ -108,16 +109,19 @@ def build_shared_report_asset(
                 }
             else:
                 context.log.info(f"loading {start}..{end} into the warehouse at {warehouse.describe()}")
-                with slice_lock(engine, f"{SOURCE} {report_key}"):
+                with slice_lock(engine, f"{SOURCE} {report_key}"), \
+                        StagingWhileFetching(engine, report_key, f"shared report '{report_key}'") as staging:
                     client = toggl.client(log=context.log)
                     try:
                         fetch = extract_shared_report(
                             client, engine, toggl.shared_report(report_key), start, end, page_size=toggl.page_size,
                             run_id=context.run.run_id, resume_max_age=toggl.resume_max_age, log=context.log,
+                            on_landed=staging.landed,
                         )
                     finally:
                         client.close()
-                    loads = [load_shared_report_fetch(engine, fetch.fetch_id, totals_gate=warehouse.totals_gate)]
+                    loads = [load_shared_report_fetch(engine, fetch.fetch_id, totals_gate=warehouse.totals_gate,
+                                                      staged=staging)]
                 extra = {
                     "mode": dg.MetadataValue.text("fetch"),
                     "fetch_id": dg.MetadataValue.int(fetch.fetch_id),

@@ -1,13 +1,16 @@
-"""Two helpers that keep a fetch moving: the next page is requested while the current one is landed, and
-progress is reported every few seconds rather than once per page (each Dagster log line is a stored event).
+"""Helpers that keep a fetch moving: the next page is requested while the current one is landed, progress is
+reported every few seconds rather than once per page (each Dagster log line is a stored event), and Python's
+cyclic garbage collector is paused while pages stream through.
 """
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -71,3 +74,21 @@ class Every:
             self._last = now
             return True
         return False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (as it was before, after it).
+
+    A decoded page is about a hundred thousand small dicts and lists; allocating them keeps triggering
+    collections that rescan every live object of the process (Dagster's included), which measured ~40% of
+    the time of parsing a page. Pages hold no reference cycles — reference counting frees each one as soon
+    as it is staged — so nothing accumulates while the collector waits.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -11,14 +11,14 @@ did, every page's totals no longer agree and the check stage refuses the fetch: 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from pipelines.extract.pacing import fetch_ahead
-from pipelines.extract.raw import Fetch, FetchSubject, Landing, page_index, resumable_fetch, start_fetch
+from pipelines.extract.pacing import collector_paused, fetch_ahead
+from pipelines.extract.raw import Fetch, FetchSubject, Landing, PageToLand, page_index, resumable_fetch, start_fetch
 from pipelines.extract.report_pages import ResumePoint, report_pages
 from pipelines.toggl.client import Log, SharedReportRef, TogglClient
 from pipelines.transform.report_shape import report_type_of
@@ -43,8 +43,11 @@ def extract_shared_report(
     run_id: str | None = None,
     resume_max_age: timedelta = timedelta(hours=24),
     log: Log | None = None,
+    on_landed: Callable[[int, PageToLand, int], None] | None = None,
 ) -> Fetch:
     """Fetch `report` over [start, end] into toggl_raw; return the complete fetch, or raise (the fetch is failed).
+
+    `on_landed(fetch_id, page, pages_landed)` is called after each page is committed (see `Landing`).
 
     Raises:
         TogglError: Toggl refused or failed (the fetch is recorded as failed, resumable when it may pass).
@@ -62,7 +65,7 @@ def extract_shared_report(
         )
     else:
         fetch = start_fetch(engine, subject, start, end, run_id)
-    with Landing(engine, fetch, lambda: client.requests_sent) as landing:
+    with Landing(engine, fetch, lambda: client.requests_sent, on_landed) as landing, collector_paused():
         pages = fetch_ahead(report_pages(client, report, resume, end, page_size=page_size, params=params,
                                          report_type=fetch.report_type, log=log))
         for page in pages:

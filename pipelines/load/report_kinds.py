@@ -16,8 +16,7 @@ import pandas as pd
 
 from pipelines.check.gate import FetchRefused, ServedWindow
 from pipelines.transform.amounts import amounts_hidden
-from pipelines.transform.detailed import flatten_time_entries
-TimeEntryRecords = object
+from pipelines.transform.detailed import TimeEntryRecords, flatten_time_entries, time_entry_records
 from pipelines.transform.summary import flatten_summary
 from pipelines.transform.weekly import flatten_weekly
 from pipelines.warehouse import tables
@@ -54,6 +53,7 @@ KINDS: dict[str, ReportKind] = {
     "detailed": ReportKind(
         "detailed", tables.REPORT_TIME_ENTRIES, "entry_date", True,
         lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body)),
+        records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body)),
     ),
     "weekly": ReportKind(
         "weekly", tables.REPORT_WEEKLY, "day", True,

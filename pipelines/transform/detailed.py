@@ -44,6 +44,7 @@ _ROW_FIELDS = (
 )
 _ENTRY_FIELDS = ("id", "start", "stop", "at", "seconds")
 _ENTRY_DATE = itemgetter(_RECORD_COLUMNS.index("entry_date"))
+_SECONDS = itemgetter("seconds")
 _INT_COLUMNS = ("time_entry_id", "seconds")
 _NULLABLE_INT_COLUMNS = ("user_id", "project_id", "task_id", "hourly_rate_in_cents")
 _AMOUNT_COLUMNS = ("row_billable_amount_in_cents", "billable_amount_in_cents")
@@ -121,11 +122,10 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) 
     """The single pass of :func:`time_entry_records` (with the garbage collector paused).
 
     Written for speed: fields read by subscript (``.get`` only when one is absent), the row's fields once per
-    row, conversions inlined with their slow paths in helpers, dates parsed once per distinct day.
+    row, conversions inlined with their slow paths in helpers.
     """
     records: list[tuple] = []
     append = records.append
-    dates: dict[str, date] = {}  # entry dates by their 10-character prefix: a page holds few distinct days
     total_seconds = 0
     total_cents = 0
     row_amount = None
@@ -171,8 +171,8 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) 
                 shares = [0] * len(entries)
             else:
                 try:
-                    shares = split_pro_rata(row_amount, [entry["seconds"] or 0 for entry in entries])
-                except (KeyError, TypeError):  # a seconds absent or not an int
+                    shares = split_pro_rata(row_amount, list(map(_SECONDS, entries)))
+                except (KeyError, TypeError):  # a seconds absent, null or not an int
                     shares = split_pro_rata(row_amount, [_seconds(entry.get("seconds")) for entry in entries])
         for entry, share in zip(entries, shares):
             try:
@@ -182,15 +182,16 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) 
             if type(entry_id) is not int:
                 entry_id = _entry_id(entry_id, rows)
             try:
-                entry_date = dates[start[:10]]
-            except KeyError:
-                entry_date = dates[start[:10]] = _local_date(start)
-            except TypeError:  # start is None or not a string
-                entry_date = _local_date(start, rows)
-            try:
                 start_at = parse(start)
             except (TypeError, ValueError) as error:
+                _local_date(start, rows)  # a start that does not begin with its date is refused as such
                 raise _bad_timestamp("start", error) from None
+            # The date written in start's first 10 characters is the parsed wall-clock date in the string's own
+            # offset, provided the string is in the extended YYYY-MM-DD form, the only one accepted by
+            # fromisoformat with a "-" at index 7 (basic "20260302T..." and week dates are refused here).
+            if start[7] != "-":
+                _local_date(start, rows)
+            entry_date = start_at.date()
             if start_at.tzinfo is None:
                 start_at = start_at.replace(tzinfo=_UTC)
             if stop is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -215,17 +215,20 @@ class Landing:
     an interrupt) it is failed and resumable if the database still answers.
     """
 
-    def __init__(self, engine: sa.Engine, fetch: Fetch, requests_sent: Callable[[], int],
-                 on_landed: Callable[[int, PageToLand, int], None] | None = None):
-        self.engine, self.fetch, self._requests_sent, self._on_landed = engine, fetch, requests_sent, on_landed
+    def __init__(self, engine: sa.Engine, fetch: Fetch, requests_sent: Callable[[], int]):
+        self.engine, self.fetch, self._requests_sent = engine, fetch, requests_sent
         self._counted = requests_sent()
 
     def land(self, page: PageToLand) -> None:
-        """Commit one page, with the requests spent since the previous one; then hand it to `on_landed`
-        (fetch id, page, pages landed so far) — the load stage staging it while the next page is fetched."""
+        """Commit one page, with the requests spent since the previous one."""
         land_page(self.engine, self.fetch, page, self._spent())
-        if self._on_landed is not None:
-            self._on_landed(self.fetch.fetch_id, page, self.fetch.pages)
+
+    def land_each(self, pages: Iterable[PageToLand]) -> Iterator[tuple[PageToLand, int]]:
+        """Land each page as it comes, then yield it with the number of pages landed so far. Run inside
+        `fetch_ahead`, the landing happens in the fetching thread and the consumer gets committed pages."""
+        for page in pages:
+            self.land(page)
+            yield page, self.fetch.pages
 
     def __enter__(self) -> "Landing":
         return self

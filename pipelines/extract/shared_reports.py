@@ -1,6 +1,7 @@
 """Extract a shared report over a date range into `toggl_raw`: a fetch record, each page committed as it arrives.
 
-The next page is requested while the current one is committed (one page ahead, see `pacing.fetch_ahead`).
+Pages are requested and committed in a thread of their own (`pacing.fetch_ahead`), a page or two ahead of
+the caller's `on_landed`, which gets each page once it is committed (the load stage stages it meanwhile).
 
 A failed fetch keeps the pages it paid for. When it failed for a reason that may pass (quota, network,
 5xx) it is resumable: the same report, range and parameters fetched again within `resume_max_age`
@@ -47,7 +48,8 @@ def extract_shared_report(
 ) -> Fetch:
     """Fetch `report` over [start, end] into toggl_raw; return the complete fetch, or raise (the fetch is failed).
 
-    `on_landed(fetch_id, page, pages_landed)` is called after each page is committed (see `Landing`).
+    `on_landed(fetch_id, page, pages_landed)` is called, in the calling thread, with each page once it is
+    committed, while the next ones are fetched and landed.
 
     Raises:
         TogglError: Toggl refused or failed (the fetch is recorded as failed, resumable when it may pass).
@@ -65,12 +67,13 @@ def extract_shared_report(
         )
     else:
         fetch = start_fetch(engine, subject, start, end, run_id)
-    with Landing(engine, fetch, lambda: client.requests_sent, on_landed) as landing, collector_paused():
-        pages = fetch_ahead(report_pages(client, report, resume, end, page_size=page_size, params=params,
-                                         report_type=fetch.report_type, log=log))
-        for page in pages:
-            landing.land(page)
+    with Landing(engine, fetch, lambda: client.requests_sent) as landing, collector_paused():
+        pages = report_pages(client, report, resume, end, page_size=page_size, params=params,
+                             report_type=fetch.report_type, log=log)
+        for page, landed in fetch_ahead(landing.land_each(pages)):
             fetch.report_type = fetch.report_type or report_type_of(page.body_json)
+            if on_landed is not None:
+                on_landed(fetch.fetch_id, page, landed)
     return fetch
 
 

@@ -467,3 +467,15 @@ def test_profitability_window_by_workspace_resolution_currency(clean_warehouse: 
                                  "FROM toggl.profitability_projects ORDER BY 1, 2") == [
         (1, "A", 90, {"Members": 2}), (2, "A", 5, {"Members": 2}),
     ]
+
+
+def test_merge_leaves_the_callers_planner_settings_as_they_were(clean_warehouse: Engine) -> None:
+    win = window(JAN[0], JAN[1])
+    load(clean_warehouse, tables.REPORT_TIME_ENTRIES, win, frame(entry(1, JAN[0]), entry(2, JAN[1])))
+    with clean_warehouse.begin() as conn:
+        pg = conn.connection.driver_connection
+        pg.execute("SET LOCAL enable_nestloop = on")
+        loader = WindowLoad(conn, tables.REPORT_TIME_ENTRIES, win)
+        loader.stage(frame(entry(1, JAN[0])))
+        assert loader.merge().deleted == 1  # the delete runs with nested loops off, for itself only
+        assert pg.execute("SHOW enable_nestloop").fetchone()[0] == "on"

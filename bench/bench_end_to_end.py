@@ -8,7 +8,9 @@ before each path, then runs each path as its own subprocess, page size 1000:
   afternoon  the script a user writes in an afternoon: requests loop -> ``pd.json_normalize(record_path=...)``
              -> ``DataFrame.to_sql`` into a fresh database
   product    ``toggl-warehouse backfill --start A --end B`` (the console script, its defaults) into a fresh
-             database, pointed at the emulator through the environment as a user would
+             database, pointed at the emulator through the environment as a user would; once with the local
+             ``dagster.yaml`` (SQLite instance storage) and once with ``deploy/dagster.yaml`` (Postgres instance
+             storage in a fresh database, DAGSTER_EVENT_BATCH_SIZE=1000 as the Dockerfile sets)
   static     the floor again, against the same page bodies pre-rendered and served from memory (a static
              file server's best case): the yardstick of the emulator itself
 
@@ -152,17 +154,23 @@ def measure_path(launcher: Launcher, name: str, url: str, token: str | None, sta
     return Measured(name, wall, json.loads(out.strip().splitlines()[-1])["entries"], rss)
 
 
-def measure_product(launcher: Launcher, emulator, start: date, end: date, database_url: str) -> Measured:
-    """`toggl-warehouse backfill` in a scratch directory with its own Dagster home, as a user runs it."""
+def measure_product(launcher: Launcher, emulator, start: date, end: date, database_url: str,
+                    dagster_pg_url: str | None = None) -> Measured:
+    """`toggl-warehouse backfill` in a scratch directory with its own Dagster home, as a user runs it: with
+    the local `dagster.yaml` (SQLite instance storage), or with `dagster_pg_url` the production
+    `deploy/dagster.yaml` (Postgres instance storage) and the Dockerfile's DAGSTER_EVENT_BATCH_SIZE."""
     from pipelines.warehouse.database import create_engine_for
 
     scratch = Path(tempfile.mkdtemp(prefix="tw_bench_"))
     try:
         home = scratch / "dagster_home"
         home.mkdir()
-        shutil.copyfile(ROOT / "dagster.yaml", home / "dagster.yaml")
+        instance_config = "deploy/dagster.yaml" if dagster_pg_url else "dagster.yaml"
+        shutil.copyfile(ROOT / instance_config, home / "dagster.yaml")
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("TOGGL_", "DAGSTER_")) and key != "DATABASE_URL"}
+        if dagster_pg_url:
+            env.update({"DAGSTER_PG_URL": dagster_pg_url, "DAGSTER_EVENT_BATCH_SIZE": "1000"})
         env.update({
             "TOGGL_API_URL": emulator.base_url, "TOGGL_API_TOKEN": emulator.api_token,
             "TOGGL_SHARED_REPORTS": f"{REPORT}={emulator.reports[REPORT].token}",
@@ -177,7 +185,7 @@ def measure_product(launcher: Launcher, emulator, start: date, end: date, databa
     with engine.connect() as conn:
         loaded = conn.exec_driver_sql("SELECT count(*) FROM toggl.report_time_entries").scalar_one()
     engine.dispose()
-    return Measured("product", wall, loaded, rss)
+    return Measured("product_pg" if dagster_pg_url else "product", wall, loaded, rss)
 
 
 # ---- the emulator and the static yardstick -------------------------------------------------------------
@@ -224,24 +232,27 @@ def static_server(pages: list[tuple[bytes, dict[str, str]]]) -> ThreadingHTTPSer
 # ---- the report ----------------------------------------------------------------------------------------
 
 def print_table(results: dict[str, Measured], entries: int) -> None:
-    print(f"\n{'path':<46} {'wall s':>8} {'entries/s':>11} {'peak RSS MB':>12}")
+    print(f"\n{'path':<50} {'wall s':>8} {'entries/s':>11} {'peak RSS MB':>12}")
     labels = {"floor": "fetch floor (requests + JSON parse)",
               "afternoon": "afternoon script (json_normalize + to_sql)",
-              "product": "toggl-warehouse backfill",
+              "product": "toggl-warehouse backfill (local: SQLite instance)",
+              "product_pg": "  same, Postgres instance (deploy/dagster.yaml)",
               "static": "(fetch floor against static pages)"}
     for name, m in results.items():
-        print(f"{labels[name]:<46} {m.wall:>8.2f} {entries / m.wall:>11,.0f} {m.peak_rss_mb:>12,.0f}")
-    product, afternoon, floor = results["product"], results["afternoon"], results["floor"]
-    ratios = {"product / afternoon wall": product.wall / afternoon.wall,
-              "product / floor wall": product.wall / floor.wall,
-              "product / afternoon peak RSS": product.peak_rss_mb / afternoon.peak_rss_mb}
-    print(f"\n{'ratio':<46} {'measured':>8} {'goal':>11}")
-    for name, value in ratios.items():
-        verdict = "met" if value <= GOALS[name] else "not yet"
-        print(f"{name:<46} {value:>7.2f}x {'<= ' + format(GOALS[name], '.2f') + 'x':>11}  {verdict}")
+        print(f"{labels[name]:<50} {m.wall:>8.2f} {entries / m.wall:>11,.0f} {m.peak_rss_mb:>12,.0f}")
+    afternoon, floor = results["afternoon"], results["floor"]
+    print(f"\n{'ratio':<50} {'measured':>8} {'goal':>11}")
+    for instance, label in (("product", "SQLite instance"), ("product_pg", "Postgres instance")):
+        product = results[instance]
+        ratios = {"product / afternoon wall": product.wall / afternoon.wall,
+                  "product / floor wall": product.wall / floor.wall,
+                  "product / afternoon peak RSS": product.peak_rss_mb / afternoon.peak_rss_mb}
+        for name, value in ratios.items():
+            verdict = "met" if value <= GOALS[name] else "not yet"
+            print(f"{name + ' (' + label + ')':<50} {value:>7.2f}x {'<= ' + format(GOALS[name], '.2f') + 'x':>11}  {verdict}")
     served = results["static"].wall / floor.wall
     verdict = "met" if served >= EMULATOR_GOAL else "not yet"
-    print(f"{'emulator speed / static pages (per entry)':<46} {served:>7.2f}x {'>= ' + format(EMULATOR_GOAL, '.2f') + 'x':>11}  {verdict}")
+    print(f"{'emulator speed / static pages (per entry)':<50} {served:>7.2f}x {'>= ' + format(EMULATOR_GOAL, '.2f') + 'x':>11}  {verdict}")
 
 
 def main() -> None:
@@ -262,6 +273,8 @@ def main() -> None:
 
     from pipelines.dates import yesterday
     from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
+    from sqlalchemy.engine import make_url
+
     from pipelines.warehouse.database import drop_database, ensure_database, find_server
 
     end = yesterday("UTC")
@@ -276,7 +289,8 @@ def main() -> None:
     gc.freeze()  # the emulator's data is long-lived: keep the collector from rescanning it while serving
 
     server = find_server()
-    databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}" for name in ("afternoon", "product")}
+    databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}"
+                 for name in ("afternoon", "product", "product_pg", "dagster")}
     results: dict[str, Measured] = {}
     static = static_server(pages)
     with emulator:
@@ -289,6 +303,9 @@ def main() -> None:
                                              urls.get(name, ""))
             emulator.answers.clear()
             results["product"] = measure_product(launcher, emulator, start, end, urls["product"])
+            emulator.answers.clear()
+            dagster_pg = make_url(urls["dagster"]).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+            results["product_pg"] = measure_product(launcher, emulator, start, end, urls["product_pg"], dagster_pg)
             static_url = f"http://127.0.0.1:{static.server_address[1]}/reports/api/v3/shared/static"
             results["static"] = measure_path(launcher, "floor", static_url, None, start, end)
             results["static"].name = "static"

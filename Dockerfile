@@ -8,10 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DAGSTER_HOME=/opt/dagster/dagster_home \
-    # Postgres event storage writes a run's per-partition materializations in one INSERT instead of one
-    # transaction each (365 for a year's backfill): see the README's "Performance".
-    DAGSTER_EVENT_BATCH_SIZE=1000
+    DAGSTER_HOME=/opt/dagster/dagster_home
+
+# Postgres event storage then writes a run's per-partition materializations in one INSERT instead of one
+# transaction each (365 for a year's backfill): see the README's "Performance".
+ENV DAGSTER_EVENT_BATCH_SIZE=1000
 
 WORKDIR /opt/dagster/app
 

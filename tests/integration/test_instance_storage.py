@@ -1,0 +1,157 @@
+"""The local instance's storage (`dagster.yaml` -> `pipelines.instance_storage`), loaded the way Dagster loads it.
+
+Covers: a DAGSTER_HOME holding the project's dagster.yaml gets `LocalSqliteStorage` and its warm event log, in
+Dagster's usual files; a single run over 60 daily partitions records every partition planned and materialized
+while opening a few SQLite connections, where Dagster's default storage opens more than two per partition;
+a second instance on the same home (as the webserver is a second process) reads those events while the
+writer still holds its connections, and its live run watcher is woken by a commit that is still in the
+run's -wal file; without DAGSTER_HOME, one line says what to set.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+from dagster._core.instance.ref import InstanceRef
+
+from pipelines.instance_storage import LocalSqliteStorage, WarmSqliteEventLogStorage
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+DAYS = dg.DailyPartitionsDefinition(start_date="2025-01-01", end_date="2025-03-02")  # 60 days
+
+
+@dg.asset(partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+def daily() -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"rows": 1})
+
+
+RANGE = {"dagster/asset_partition_range_start": "2025-01-01", "dagster/asset_partition_range_end": "2025-03-01"}
+
+
+def home_with(tmp_path: Path, config: Path | None) -> Path:
+    home = tmp_path / "home"
+    home.mkdir(parents=True)
+    if config is not None:
+        shutil.copy(config, home / "dagster.yaml")
+    return home
+
+
+class EventLogConnects:
+    """Counts SQLite connections that any SQLAlchemy pool opens to the event log's files (history/runs/*.db)
+    while in use. (The run storage's few connections per run do not grow with the partitions.)"""
+
+    def __init__(self):
+        self.count = 0
+
+    def _connected(self, dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            (_, _, filename), *_ = dbapi_connection.execute("PRAGMA database_list").fetchall()
+            self.count += Path(filename).parent.parts[-2:] == ("history", "runs")
+
+    def __enter__(self) -> EventLogConnects:
+        sa.event.listen(sa.pool.Pool, "connect", self._connected)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(sa.pool.Pool, "connect", self._connected)
+
+
+def run_sixty_days(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    job = dg.Definitions(assets=[daily]).resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(instance=instance, tags=RANGE)
+
+
+def materialized(instance: dg.DagsterInstance) -> set[str]:
+    return set(instance.get_materialized_partitions(daily.key))
+
+
+def test_project_dagster_yaml_gives_the_warm_storage_in_dagsters_files(tmp_path, monkeypatch):
+    home = home_with(tmp_path, ROOT / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.get_ref().storage_data.rehydrate(LocalSqliteStorage), LocalSqliteStorage)
+        assert isinstance(instance.event_log_storage, WarmSqliteEventLogStorage)
+        result = run_sixty_days(instance)
+        assert result.success
+
+    run_shard = home / "history" / "runs" / f"{result.run_id}.db"
+    assert run_shard.exists() and (home / "history" / "runs" / "index.db").exists()
+    assert (home / "history" / "runs.db").exists() and (home / "schedules" / "schedules.db").exists()
+    # Dagster's default storage reads the same home: the history moves freely between the two.
+    (home / "dagster.yaml").unlink()
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert len(materialized(instance)) == 60
+        assert instance.get_run_by_id(result.run_id).is_success
+
+
+def test_a_sixty_day_run_records_every_partition_with_a_few_connections(tmp_path, monkeypatch):
+    warm_home = home_with(tmp_path / "warm", ROOT / "dagster.yaml")
+    default_home = home_with(tmp_path / "default", None)
+
+    counted = {}
+    for name, home in (("warm", warm_home), ("default", default_home)):
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        with dg.DagsterInstance.get() as instance:
+            instance.get_runs(limit=1)  # creates the storage before counting
+            with EventLogConnects() as connects:
+                result = run_sixty_days(instance)
+            counted[name] = connects.count
+            assert result.success
+            assert len(materialized(instance)) == 60
+            planned = instance.get_records_for_run(
+                result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, limit=1000
+            ).records
+            assert len(planned) == 60
+
+    assert counted["default"] > 2 * 60, counted  # a connection per event and shard
+    assert counted["warm"] <= 4, counted  # the index shard's and the run shard's, and the latter's set-up
+
+
+def test_a_second_instance_reads_and_watches_while_the_writer_holds_its_connections(tmp_path, monkeypatch):
+    home = home_with(tmp_path, ROOT / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as writer, dg.DagsterInstance.get() as reader:
+        result = run_sixty_days(writer)
+        assert len(materialized(reader)) == 60  # read through the writer's uncheckpointed WAL
+        run = writer.get_run_by_id(result.run_id)
+        seen_before = reader.get_records_for_run(result.run_id, limit=10_000)
+        assert not seen_before.has_more
+
+        arrived = threading.Event()
+        messages: list[str] = []
+
+        def on_event(entry, _cursor) -> None:
+            messages.append(entry.dagster_event.message)
+            if entry.dagster_event.message == "written after the watch began":
+                arrived.set()
+
+        reader.watch_event_logs(result.run_id, seen_before.cursor, on_event)
+        try:
+            writer.report_engine_event("written after the watch began", run)
+            wal = home / "history" / "runs" / f"{result.run_id}.db-wal"
+            assert wal.exists() and wal.stat().st_size > 0  # the commit is in the -wal file
+            assert arrived.wait(timeout=30), messages
+        finally:
+            reader.end_watch_event_logs(result.run_id, on_event)
+        assert messages == ["written after the watch began"]
+
+
+def test_without_dagster_home_one_line_says_what_to_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    ref = InstanceRef.from_dir(str(tmp_path / "temporary_home"), config_dir=str(ROOT))  # plain `dagster dev`
+    with pytest.raises(dg.DagsterInvariantViolationError) as error:
+        dg.DagsterInstance.from_ref(ref).get_runs()
+    assert str(error.value) == (
+        "dagster.yaml: the local storage needs a home: set DAGSTER_HOME to a directory "
+        "(`./run dev` and `toggl-warehouse` use ./.dagster_home) or give storage.custom.config.base_dir"
+    )

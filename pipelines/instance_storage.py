@@ -10,8 +10,9 @@ crash of the process; only a power loss can undo commits made since the last che
 re-run (every load is idempotent per window), never a wrong row. Files, schema and queries are Dagster's,
 so an instance home moves freely between this class and Dagster's default.
 
-Because commits now stay in a run's ``-wal`` file until a checkpoint, the UI's live view of a run watches
-that file too, not only the database file.
+Dagster's live view of a run (the UI's run page) is woken by a change to the run's database file, which a
+closing connection used to cause by checkpointing; commits now stay in the run's ``-wal`` file, so storing
+an event touches the database file once it is committed, and Dagster's own watcher sees it as before.
 
 ``dagster.yaml`` names it (``storage: custom:``); the production instance (``deploy/dagster.yaml``) keeps
 its storage in Postgres and does not use it.
@@ -19,6 +20,7 @@ its storage in Postgres and does not use it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -33,7 +35,6 @@ from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
-    SqliteEventLogStorageWatchdog,
 )
 from dagster._core.storage.runs import SqliteRunStorage
 from dagster._core.storage.schedules import SqliteScheduleStorage
@@ -43,8 +44,8 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
+from dagster._core.events.log import EventLogEntry
 from dagster._serdes import ConfigurableClassData
-from watchdog.observers import Observer
 
 OPEN_SHARDS = 8
 """Engines (one open SQLite connection each) a process keeps: the index shard and its busiest runs."""
@@ -138,32 +139,24 @@ class WarmSqliteEventLogStorage(SqliteEventLogStorage):
         self.close_shards()  # the run shards' files are about to be deleted
         super().wipe()
 
-    def watch(self, run_id: str, cursor: str | None, callback) -> None:
-        if not self._obs:
-            self._obs = Observer()
-            self._obs.start()
-        watchdog = _WalAwareWatchdog(self, run_id, callback, cursor)
-        self._watchers[run_id][callback] = (watchdog, self._obs.schedule(watchdog, self._base_dir, recursive=True))
+    def store_event(self, event: EventLogEntry) -> None:
+        super().store_event(event)
+        # Committed: wake the run's watchers (a file watcher on the run's .db, in this or another process).
+        # Touching after the commit, not on the -wal write, means a watcher never reads before the event is there.
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(self.path_for_shard(event.run_id))
 
     def dispose(self) -> None:
         super().dispose()
         self.close_shards()
 
 
-class _WalAwareWatchdog(SqliteEventLogStorageWatchdog):
-    """Dagster's run-log watcher, woken by the run's ``-wal`` file as well as its database file."""
-
-    def __init__(self, event_log_storage, run_id, callback, cursor, **kwargs):
-        super().__init__(event_log_storage, run_id, callback, cursor, **kwargs)
-        self._patterns = [self._log_path, f"{self._log_path}-wal"]
-
-    def on_modified(self, event) -> None:
-        self._process_log()
-
-
 def _relaxed_sync(dbapi_connection, _record) -> None:
-    """WAL mode (Dagster sets it when it creates a shard) with NORMAL sync: durable across process crashes."""
-    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    """NORMAL sync in WAL mode (Dagster sets it when it creates a shard): durable across process crashes. A
+    shard in another journal mode keeps SQLite's FULL, where NORMAL could corrupt it on a power loss."""
+    (mode,) = dbapi_connection.execute("PRAGMA journal_mode").fetchone()
+    if mode.lower() == "wal":
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 _LIVE_STORAGES: weakref.WeakSet[WarmSqliteEventLogStorage] = weakref.WeakSet()

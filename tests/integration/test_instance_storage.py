@@ -4,8 +4,9 @@ Covers: a DAGSTER_HOME holding the project's dagster.yaml gets `LocalSqliteStora
 Dagster's usual files; a single run over 60 daily partitions records every partition planned and materialized
 while opening a few SQLite connections, where Dagster's default storage opens more than two per partition;
 a second instance on the same home (as the webserver is a second process) reads those events while the
-writer still holds its connections, and its live run watcher is woken by a commit that is still in the
-run's -wal file; without DAGSTER_HOME, one line says what to set.
+writer still holds its connections, and its live run watcher (Dagster's own) is woken by a commit that is
+still in the run's -wal file; WAL shards sync NORMAL, others keep SQLite's FULL; without DAGSTER_HOME, one
+line says what to set.
 """
 
 from __future__ import annotations
@@ -155,3 +156,19 @@ def test_without_dagster_home_one_line_says_what_to_set(tmp_path, monkeypatch):
         "dagster.yaml: the local storage needs a home: set DAGSTER_HOME to a directory "
         "(`./run dev` and `toggl-warehouse` use ./.dagster_home) or give storage.custom.config.base_dir"
     )
+
+
+def test_wal_shards_sync_normal_and_other_journals_keep_full(tmp_path):
+    storage = WarmSqliteEventLogStorage(str(tmp_path / "runs"))
+    try:
+        with storage.index_connection() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1  # NORMAL
+        legacy = sqlite3.connect(storage.path_for_shard("legacy"))  # a shard in rollback-journal mode
+        legacy.execute("PRAGMA journal_mode=DELETE")
+        legacy.close()
+        with storage.run_connection("legacy") as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "delete"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL, SQLite's default
+    finally:
+        storage.dispose()

@@ -32,6 +32,7 @@ import dagster._check as check
 import sqlalchemy as sa
 from dagster import Field, StringSource
 from dagster._core.errors import DagsterInvariantViolationError
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
@@ -44,7 +45,6 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
-from dagster._core.events.log import EventLogEntry
 from dagster._serdes import ConfigurableClassData
 
 OPEN_SHARDS = 8

@@ -1,21 +1,27 @@
-"""The local Dagster instance's storage: Dagster's own SQLite storage, with its event log kept warm.
+"""Dagster instance storage that keeps its connections: Dagster's own SQLite and Postgres storages, warm.
 
-Dagster's ``SqliteEventLogStorage`` builds a new SQLAlchemy engine, so a new SQLite connection and freshly
-compiled statements, for every event it stores, and closing that connection checkpoints the write-ahead
-log to disk. A one-year backfill run stores two events per day (planned, then materialized): 730 of them,
-about 5 s on this 2-core machine, more than the run's own loading. Here each shard keeps one engine (the
-most recently used few, so a webserver browsing many runs holds few files open), its connection stays
-open between events, and SQLite runs with ``synchronous=NORMAL`` in WAL mode: every commit survives a
-crash of the process; only a power loss can undo commits made since the last checkpoint, which costs a
-re-run (every load is idempotent per window), never a wrong row. Files, schema and queries are Dagster's,
-so an instance home moves freely between this class and Dagster's default.
+Both of Dagster's storages open a new connection for every event they store (SQLAlchemy's NullPool), and a
+one-year backfill run stores two events per day (planned, then materialized): 730 of them, more of the
+run's time than its own loading. Files, tables and queries stay Dagster's, so an instance moves freely
+between these classes and Dagster's defaults.
 
-Dagster's live view of a run (the UI's run page) is woken by a change to the run's database file, which a
-closing connection used to cause by checkpointing; commits now stay in the run's ``-wal`` file, so storing
-an event touches the database file once it is committed, and Dagster's own watcher sees it as before.
+Local (``dagster.yaml``: ``LocalSqliteStorage``). Dagster's ``SqliteEventLogStorage`` builds a new engine
+per event, so a new SQLite connection, freshly compiled statements, and a write-ahead-log checkpoint to disk
+when it closes. Here each shard keeps one engine (the most recently used few, so a webserver browsing many
+runs holds few files open), its connection stays open between events, and SQLite runs with
+``synchronous=NORMAL`` in WAL mode: every commit survives a crash of the process; only a power loss can undo
+commits made since the last checkpoint, which costs a re-run (every load is idempotent per window), never a
+wrong row. Dagster's live view of a run (the UI's run page) is woken by a change to the run's database
+file, which a closing connection used to cause by checkpointing; commits now stay in the run's ``-wal``
+file, so storing an event touches the database file once it is committed, and Dagster's own watcher sees
+it as before.
 
-``dagster.yaml`` names it (``storage: custom:``); the production instance (``deploy/dagster.yaml``) keeps
-its storage in Postgres and does not use it.
+Production (``deploy/dagster.yaml``: ``WarmPostgresStorage``). dagster-postgres holds a connection only in
+the webserver (``optimize_for_webserver``); every other process (the daemon, run workers, the CLI)
+connects and authenticates once per statement. Here the run and event-log storages hold one connection
+each in every process, as the webserver's do, recycled hourly.
+
+Connections inherited through a fork are forgotten in the child (the parent owns them).
 """
 
 from __future__ import annotations
@@ -46,9 +52,31 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
+from dagster_postgres import (
+    DagsterPostgresStorage,
+    PostgresEventLogStorage,
+    PostgresRunStorage,
+    PostgresScheduleStorage,
+)
+from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 
 OPEN_SHARDS = 8
 """Engines (one open SQLite connection each) a process keeps: the index shard and its busiest runs."""
+POSTGRES_POOL = {"statement_timeout": 0, "pool_recycle": 3600, "max_overflow": 10}
+"""The Postgres storages' pool outside the webserver: one kept connection, more for concurrent threads (the
+daemon's) closed when returned, recycled hourly, no statement timeout (as their NullPool connections had)."""
+
+
+class _RemembersTables:
+    """Dagster's event logs ask whether a table exists before storing each tagged asset event, on a connection
+    of its own (a new engine on SQLite, a second pooled one on Postgres); a table that exists stays
+    (migrations only add), so a yes is remembered."""
+
+    def has_table(self, table_name: str) -> bool:
+        seen = self.__dict__.setdefault("_tables_seen", set())
+        if table_name not in seen and super().has_table(table_name):
+            seen.add(table_name)
+        return table_name in seen
 
 
 class LocalSqliteStorage(DagsterSqliteStorage):
@@ -80,13 +108,12 @@ class LocalSqliteStorage(DagsterSqliteStorage):
         return cls.from_local(os.path.abspath(base_dir), inst_data=inst_data)
 
 
-class WarmSqliteEventLogStorage(SqliteEventLogStorage):
+class WarmSqliteEventLogStorage(_RemembersTables, SqliteEventLogStorage):
     """`SqliteEventLogStorage` whose shards keep their engine and one open connection (see the module)."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
-        self._tables_seen: set[str] = set()
         _LIVE_STORAGES.add(self)
         super().__init__(base_dir, inst_data)
 
@@ -121,13 +148,6 @@ class WarmSqliteEventLogStorage(SqliteEventLogStorage):
                 oldest.dispose()
             return engine
 
-    def has_table(self, table_name: str) -> bool:
-        """Dagster asks before storing each tagged asset event, on a new engine each time; a table that
-        exists stays (migrations only add), so a yes is remembered."""
-        if table_name not in self._tables_seen and super().has_table(table_name):
-            self._tables_seen.add(table_name)
-        return table_name in self._tables_seen
-
     def close_shards(self, *, close: bool = True) -> None:
         """Close every kept connection (``close=False`` after a fork: forget them, the parent owns them)."""
         with self._engines_lock:
@@ -151,6 +171,52 @@ class WarmSqliteEventLogStorage(SqliteEventLogStorage):
         self.close_shards()
 
 
+class WarmPostgresEventLogStorage(_RemembersTables, PostgresEventLogStorage):
+    """Dagster's Postgres event log, asking once per table whether it exists."""
+
+
+class WarmPostgresStorage(DagsterPostgresStorage):
+    """Dagster's Postgres instance storage whose run and event-log storages keep one connection each.
+
+    Config: the same as ``storage: postgres:`` (``postgres_url``, or its parts)."""
+
+    def __init__(self, postgres_url: str, should_autocreate_tables: bool = True,
+                 inst_data: ConfigurableClassData | None = None, token_provider=None):
+        # DagsterPostgresStorage.__init__ would build Dagster's event log storage too: build the parts here.
+        self.postgres_url = postgres_url
+        self.should_autocreate_tables = check.bool_param(should_autocreate_tables, "should_autocreate_tables")
+        self._inst_data = check.opt_inst_param(inst_data, "inst_data", ConfigurableClassData)
+        self._run_storage = PostgresRunStorage(postgres_url, should_autocreate_tables, token_provider=token_provider)
+        self._event_log_storage = WarmPostgresEventLogStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        self._schedule_storage = PostgresScheduleStorage(
+            postgres_url, should_autocreate_tables, token_provider=token_provider
+        )
+        super(DagsterPostgresStorage, self).__init__()
+        self.keep_connections()
+        _LIVE_STORAGES.add(self)
+
+    def keep_connections(self) -> None:
+        """Pool the run and event-log storages' connections (the webserver later sets its own pool)."""
+        for storage in (self._run_storage, self._event_log_storage):
+            storage.optimize_for_webserver(**POSTGRES_POOL)
+
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value) -> WarmPostgresStorage:
+        return cls(
+            inst_data=inst_data,
+            postgres_url=pg_url_from_config(config_value),
+            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+            token_provider=get_token_provider_from_config(config_value),
+        )
+
+    def close_shards(self, *, close: bool = True) -> None:
+        """Close the kept connections (``close=False`` after a fork: forget them, the parent owns them)."""
+        for storage in (self._run_storage, self._event_log_storage):
+            storage._engine.dispose(close=close)
+
+
 def _relaxed_sync(dbapi_connection, _record) -> None:
     """NORMAL sync in WAL mode (Dagster sets it when it creates a shard): durable across process crashes. A
     shard in another journal mode keeps SQLite's FULL, where NORMAL could corrupt it on a power loss."""
@@ -159,7 +225,7 @@ def _relaxed_sync(dbapi_connection, _record) -> None:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
-_LIVE_STORAGES: weakref.WeakSet[WarmSqliteEventLogStorage] = weakref.WeakSet()
+_LIVE_STORAGES: weakref.WeakSet[WarmSqliteEventLogStorage | WarmPostgresStorage] = weakref.WeakSet()
 
 
 def _forget_shards_after_fork() -> None:

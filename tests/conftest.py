@@ -26,6 +26,19 @@ def database_server_url() -> str:
     return os.environ.get("TOGGL_WAREHOUSE_TEST_SERVER_URL") or find_server().url
 
 
+@pytest.fixture
+def instance_database(database_server_url: str) -> Iterator[str]:
+    """A scratch database for a Dagster instance, as a psycopg2 URL for dagster-postgres."""
+    import sqlalchemy as sa
+
+    from pipelines.warehouse.database import drop_database, ensure_database
+
+    name = f"tw_dagster_{uuid.uuid4().hex[:10]}"
+    url = sa.make_url(ensure_database(database_server_url, name))
+    yield url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    drop_database(database_server_url, name)
+
+
 @pytest.fixture(scope="session")
 def database_url(database_server_url: str) -> Iterator[str]:
     """URL of a fresh, empty database ``tw_test_<random>``, dropped after the session."""

@@ -6,7 +6,8 @@ while opening a few SQLite connections, where Dagster's default storage opens mo
 a second instance on the same home (as the webserver is a second process) reads those events while the
 writer still holds its connections, and its live run watcher (Dagster's own) is woken by a commit that is
 still in the run's -wal file; WAL shards sync NORMAL, others keep SQLite's FULL; without DAGSTER_HOME, one
-line says what to set.
+line says what to set. And the production `deploy/dagster.yaml` (Postgres) records the same run with a
+couple of kept connections, where Dagster's `storage: postgres:` opens one per statement.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import threading
 from pathlib import Path
 
 import dagster as dg
+import psycopg2
 import pytest
 import sqlalchemy as sa
 from dagster._core.instance.ref import InstanceRef
 
-from pipelines.instance_storage import LocalSqliteStorage, WarmSqliteEventLogStorage
+from pipelines.instance_storage import LocalSqliteStorage, WarmPostgresStorage, WarmSqliteEventLogStorage
 
 pytestmark = pytest.mark.integration
 
@@ -46,16 +48,19 @@ def home_with(tmp_path: Path, config: Path | None) -> Path:
 
 
 class EventLogConnects:
-    """Counts SQLite connections that any SQLAlchemy pool opens to the event log's files (history/runs/*.db)
-    while in use. (The run storage's few connections per run do not grow with the partitions.)"""
+    """Counts the connections any SQLAlchemy pool opens while in use: SQLite ones to the event log's files
+    (history/runs/*.db; the run storage's few per run do not grow with the partitions), and Postgres ones."""
 
     def __init__(self):
         self.count = 0
+        self.postgres = 0
 
     def _connected(self, dbapi_connection, _record) -> None:
         if isinstance(dbapi_connection, sqlite3.Connection):
             (_, _, filename), *_ = dbapi_connection.execute("PRAGMA database_list").fetchall()
             self.count += Path(filename).parent.parts[-2:] == ("history", "runs")
+        elif isinstance(dbapi_connection, psycopg2.extensions.connection):
+            self.postgres += 1
 
     def __enter__(self) -> EventLogConnects:
         sa.event.listen(sa.pool.Pool, "connect", self._connected)
@@ -172,3 +177,26 @@ def test_wal_shards_sync_normal_and_other_journals_keep_full(tmp_path):
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL, SQLite's default
     finally:
         storage.dispose()
+
+
+def test_the_production_instance_keeps_its_postgres_connections(tmp_path, monkeypatch, instance_database):
+    warm_home = home_with(tmp_path / "warm", ROOT / "deploy" / "dagster.yaml")
+    default_home = home_with(tmp_path / "default", None)
+    (default_home / "dagster.yaml").write_text("storage:\n  postgres:\n    postgres_url:\n      env: DAGSTER_PG_URL\n")
+    monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
+
+    counted = {}
+    for name, home in (("warm", warm_home), ("default", default_home)):
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        with dg.DagsterInstance.get() as instance:
+            instance.get_runs(limit=1)
+            with EventLogConnects() as connects:
+                result = run_sixty_days(instance)
+            counted[name] = connects.postgres
+            assert result.success
+            assert len(materialized(instance)) == 60
+        if name == "warm":
+            assert isinstance(instance.get_ref().storage_data.rehydrate(WarmPostgresStorage), WarmPostgresStorage)
+
+    assert counted["default"] > 2 * 60, counted  # a connection per statement outside the webserver
+    assert counted["warm"] <= 4, counted  # one kept by the run storage, one by the event log

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,17 +42,6 @@ mutation Launch($params: LaunchBackfillParams!) {
   }
 }
 """
-
-
-@pytest.fixture
-def instance_database(database_server_url):
-    """A scratch database for the Dagster instance, as a psycopg2 URL for dagster-postgres."""
-    from pipelines.warehouse.database import drop_database, ensure_database
-
-    name = f"tw_dagster_{uuid.uuid4().hex[:10]}"
-    url = sa.make_url(ensure_database(database_server_url, name))
-    yield url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
-    drop_database(database_server_url, name)
 
 
 @pytest.fixture

@@ -14,10 +14,14 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import dagster as dg
 import pytest
 import sqlalchemy as sa
+from dagster._core.events import DagsterEventType
 
 from pipelines.backfill import run_backfill
+from pipelines.checks import EARNINGS_CHECK
+from pipelines.freshness import CHECK_NAME as FRESHNESS_CHECK
 from pipelines.cli import main
 from pipelines.dates import yesterday
 from pipelines.warehouse.database import drop_database
@@ -72,6 +76,27 @@ def test_backfill_runs_chunks_through_dagster_and_resumes(shared_emulator, pipel
     assert [c.skipped for c in again.chunks] == [True, True, True]
     assert report_requests(shared_emulator, "team_detailed") - before == 3
     assert "3 chunk(s) already done" in again.summary()
+
+
+def test_an_in_process_backfill_runs_the_sources_checks_but_not_the_freshness_check(
+        shared_emulator, pipeline_env, clean_warehouse, tmp_path):
+    settings = pipeline_env(shared_emulator, reports=("team_detailed",), TOGGL_WORKSPACE_IDS=shared_emulator.workspace.id,
+                            TOGGL_RECONCILE_REPORT="team_detailed")
+    end = yesterday(settings.timezone)
+    home = tmp_path / "home"
+    home.mkdir()
+
+    result = run_backfill(settings, end - timedelta(days=2), end, instance_home=home, progress=False)
+
+    assert result.ok and len(result.chunks) == 1
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        logs = instance.all_logs(result.chunks[0].run_id)
+    evaluated = {entry.dagster_event.asset_check_evaluation_data.check_name
+                 for entry in logs if entry.dagster_event and entry.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION}
+    steps = {entry.step_key for entry in logs if entry.dagster_event_type == DagsterEventType.STEP_START}
+    assert EARNINGS_CHECK in evaluated and FRESHNESS_CHECK not in evaluated
+    assert not any("latest_day_landed" in (step or "") for step in steps)
+    assert not [entry.user_message for entry in logs if "did not yield" in entry.user_message]
 
 
 def test_backfill_refuses_a_range_outside_the_partitions(shared_emulator, pipeline_env, capsys):

@@ -243,9 +243,17 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         _prepared_home(plan.dagster_home)
         # Started in DAGSTER_HOME (where its dagster.yaml is) with the project's workspace.yaml: Dagster then
         # does not warn that ./dagster.yaml "will not be used"; the code server still runs in the project root.
-        workspace = str(Path.cwd() / "workspace.yaml")
-        command = [sys.executable, "-m", "dagster", "dev", "-w", workspace, *args.dagster_args]
+        workspace = Path.cwd() / "workspace.yaml"
+        if not workspace.is_file():
+            print(f"toggl-warehouse: no workspace.yaml in {Path.cwd()}; run `toggl-warehouse dev` (or `./run dev`) "
+                  "from the project directory", file=sys.stderr)
+            return 2
+        command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), *args.dagster_args]
         os.chdir(plan.dagster_home)
+        # Started in the background by a script or `nohup` (`./run dev &`), this process inherits SIGINT ignored;
+        # dagster dev then maps SIGTERM to "ignore" as well and only SIGKILL stopped it, leaving its webserver,
+        # daemon and code servers behind. With the interrupt handler back, `kill <pid>` shuts it all down.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         if plan.emulator_port is None:
             os.execve(sys.executable, command, plan.environment)
         with serve_demo_emulator(plan.emulator_port):

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -135,6 +138,63 @@ def test_dev_with_real_configuration_ignores_a_demo(tmp_path):
     (tmp_path / ".env").write_text("TOGGL_SHARED_REPORTS=mine=abc\n")
     plan = dev_plan(tmp_path, base_environment())
     assert plan.mode == "configured" and plan.note is None and plan.emulator_port is None
+
+
+def test_dev_started_in_the_background_stops_with_its_services_on_sigterm(database_url, tmp_path):
+    """`./run dev &` (a script, nohup) starts it with SIGINT ignored; `kill <pid>` must still stop every process."""
+    port, home = free_port(), tmp_path / "home"
+    env = base_environment() | {"DAGSTER_HOME": str(home), "DATABASE_URL": database_url,
+                                "TOGGL_SHARED_REPORTS": "team=token", "TOGGL_API_TOKEN": "token"}
+    log = (tmp_path / "dev.log").open("w")
+    dev = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "dev", "--port", str(port)], cwd=ROOT, env=env,
+                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert dev.poll() is None, (tmp_path / "dev.log").read_text()[-2000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "dagster dev did not serve its UI in 180 s"
+            time.sleep(1)
+        session = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if _session_of(pid) == dev.pid]
+        assert len(session) >= 4  # dagster dev, its webserver, its daemon, a code server
+
+        dev.send_signal(signal.SIGTERM)
+
+        assert dev.wait(timeout=90) == 0
+        deadline = time.monotonic() + 30
+        while [pid for pid in session if _session_of(pid) == dev.pid] and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert [pid for pid in session if _session_of(pid) == dev.pid] == []
+        assert "Dagster services shut down." in (tmp_path / "dev.log").read_text()
+    finally:
+        try:
+            os.killpg(dev.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        log.close()
+
+
+def _session_of(pid: int) -> int | None:
+    """The session id of a live process (field 6 of /proc/PID/stat), None once it is gone (or a zombie)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else int(fields[3])
+
+
+def test_dev_outside_the_project_directory_says_where_to_run_it(tmp_path):
+    env = base_environment() | {"DAGSTER_HOME": str(tmp_path / "home"), "TOGGL_SHARED_REPORTS": "team=token"}
+    finished = cli(env, tmp_path, "dev")
+    assert finished.returncode == 2
+    assert finished.stderr.strip().splitlines() == [
+        f"toggl-warehouse: no workspace.yaml in {tmp_path}; run `toggl-warehouse dev` (or `./run dev`) from the project directory"]
 
 
 def test_backfill_in_a_log_file_has_no_progress_bar_and_a_rerun_changes_nothing(emulator, database_url, clean_warehouse, tmp_path):

@@ -17,7 +17,10 @@ before each path, then runs each path as its own subprocess, page size 1000:
 Wall is the whole subprocess as a user would time it; peak RSS is that subprocess's own (``os.wait4``).
 Prints a table and the ratios beside the goals of issue 7. Timings are printed, never asserted.
 
-    .venv/bin/python bench/bench_end_to_end.py [--users 60] [--days 365] [--seed 7]
+    .venv/bin/python bench/bench_end_to_end.py [--users 60] [--days 365] [--seed 7] [--repeat 1]
+
+With ``--repeat N`` every path runs N times, round by round (each round's product runs load fresh databases);
+walls are medians with their range, and each ratio is the median of the rounds' own ratios.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import gc
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -231,28 +235,66 @@ def static_server(pages: list[tuple[bytes, dict[str, str]]]) -> ThreadingHTTPSer
 
 # ---- the report ----------------------------------------------------------------------------------------
 
-def print_table(results: dict[str, Measured], entries: int) -> None:
-    print(f"\n{'path':<50} {'wall s':>8} {'entries/s':>11} {'peak RSS MB':>12}")
+def print_table(rounds: list[dict[str, Measured]], entries: int) -> None:
+    """Each path's median wall (and its range over the rounds), and each ratio as the median of the rounds' own
+    ratios: the paths of one round ran back to back, so a round's ratio is fair even when the host drifts."""
+    many = len(rounds) > 1
+    print(f"\n{'path':<50} {'wall s':>8} {'entries/s':>11} {'peak RSS MB':>12}" + ("   wall range s" if many else ""))
     labels = {"floor": "fetch floor (requests + JSON parse)",
               "afternoon": "afternoon script (json_normalize + to_sql)",
               "product": "toggl-warehouse backfill (local: SQLite instance)",
               "product_pg": "  same, Postgres instance (deploy/dagster.yaml)",
               "static": "(fetch floor against static pages)"}
-    for name, m in results.items():
-        print(f"{labels[name]:<50} {m.wall:>8.2f} {entries / m.wall:>11,.0f} {m.peak_rss_mb:>12,.0f}")
-    afternoon, floor = results["afternoon"], results["floor"]
-    print(f"\n{'ratio':<50} {'measured':>8} {'goal':>11}")
+    for name in rounds[0]:
+        walls = [r[name].wall for r in rounds]
+        wall, rss = statistics.median(walls), max(r[name].peak_rss_mb for r in rounds)
+        spread = f"   {min(walls):.2f}-{max(walls):.2f}" if many else ""
+        print(f"{labels[name]:<50} {wall:>8.2f} {entries / wall:>11,.0f} {rss:>12,.0f}{spread}")
+    print(f"\n{'ratio' + (f' (median of {len(rounds)} rounds)' if many else ''):<50} {'measured':>8} {'goal':>11}"
+          + ("        range" if many else ""))
+
+    def line(label: str, values: list[float], goal: float, at_most: bool) -> None:
+        value = statistics.median(values)
+        verdict = "met" if (value <= goal if at_most else value >= goal) else "not yet"
+        spread = f"  {min(values):.2f}-{max(values):.2f}x" if many else ""
+        print(f"{label:<50} {value:>7.2f}x {('<= ' if at_most else '>= ') + format(goal, '.2f') + 'x':>11}  {verdict:<7}{spread}")
+
     for instance, label in (("product", "SQLite instance"), ("product_pg", "Postgres instance")):
-        product = results[instance]
-        ratios = {"product / afternoon wall": product.wall / afternoon.wall,
-                  "product / floor wall": product.wall / floor.wall,
-                  "product / afternoon peak RSS": product.peak_rss_mb / afternoon.peak_rss_mb}
-        for name, value in ratios.items():
-            verdict = "met" if value <= GOALS[name] else "not yet"
-            print(f"{name + ' (' + label + ')':<50} {value:>7.2f}x {'<= ' + format(GOALS[name], '.2f') + 'x':>11}  {verdict}")
-    served = results["static"].wall / floor.wall
-    verdict = "met" if served >= EMULATOR_GOAL else "not yet"
-    print(f"{'emulator speed / static pages (per entry)':<50} {served:>7.2f}x {'>= ' + format(EMULATOR_GOAL, '.2f') + 'x':>11}  {verdict}")
+        ratios = {"product / afternoon wall": [r[instance].wall / r["afternoon"].wall for r in rounds],
+                  "product / floor wall": [r[instance].wall / r["floor"].wall for r in rounds],
+                  "product / afternoon peak RSS": [r[instance].peak_rss_mb / r["afternoon"].peak_rss_mb for r in rounds]}
+        for name, values in ratios.items():
+            line(f"{name} ({label})", values, GOALS[name], at_most=True)
+    line("emulator speed / static pages (per entry)", [r["static"].wall / r["floor"].wall for r in rounds],
+         EMULATOR_GOAL, at_most=False)
+
+
+def measure_round(launcher: Launcher, emulator, server, static, start: date, end: date) -> dict[str, Measured]:
+    """Every path once, back to back, each product run into fresh databases (a first load every round)."""
+    from sqlalchemy.engine import make_url
+
+    from pipelines.warehouse.database import drop_database, ensure_database
+
+    databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}" for name in ("afternoon", "product", "product_pg", "dagster")}
+    report_url = f"{emulator.base_url}/reports/api/v3/shared/{emulator.reports[REPORT].token}"
+    results: dict[str, Measured] = {}
+    try:
+        urls = {name: ensure_database(server.url, database) for name, database in databases.items()}
+        for name in ("floor", "afternoon"):
+            emulator.answers.clear()
+            results[name] = measure_path(launcher, name, report_url, emulator.api_token, start, end, urls.get(name, ""))
+        emulator.answers.clear()
+        results["product"] = measure_product(launcher, emulator, start, end, urls["product"])
+        emulator.answers.clear()
+        dagster_pg = make_url(urls["dagster"]).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+        results["product_pg"] = measure_product(launcher, emulator, start, end, urls["product_pg"], dagster_pg)
+        static_url = f"http://127.0.0.1:{static.server_address[1]}/reports/api/v3/shared/static"
+        results["static"] = measure_path(launcher, "floor", static_url, None, start, end)
+        results["static"].name = "static"
+    finally:
+        for database in databases.values():
+            drop_database(server.url, database)
+    return results
 
 
 def main() -> None:
@@ -260,6 +302,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=60, help="people in the emulated workspace (default 60)")
     parser.add_argument("--days", type=int, default=365, help="days in the range, ending yesterday (default 365)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every path; medians and ranges are printed (default 1)")
     parser.add_argument("--path", choices=sorted(PATHS), help=argparse.SUPPRESS)  # a subprocess running one path
     parser.add_argument("--launcher", action="store_true", help=argparse.SUPPRESS)  # see Launcher
     for hidden in ("--url", "--token", "--start", "--end", "--database-url"):
@@ -273,9 +317,7 @@ def main() -> None:
 
     from pipelines.dates import yesterday
     from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
-    from sqlalchemy.engine import make_url
-
-    from pipelines.warehouse.database import drop_database, ensure_database, find_server
+    from pipelines.warehouse.database import find_server
 
     end = yesterday("UTC")
     start = end - timedelta(days=args.days - 1)
@@ -289,35 +331,19 @@ def main() -> None:
     gc.freeze()  # the emulator's data is long-lived: keep the collector from rescanning it while serving
 
     server = find_server()
-    databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}"
-                 for name in ("afternoon", "product", "product_pg", "dagster")}
-    results: dict[str, Measured] = {}
     static = static_server(pages)
+    rounds: list[dict[str, Measured]] = []
     with emulator:
-        report_url = f"{emulator.base_url}/reports/api/v3/shared/{emulator.reports[REPORT].token}"
         try:
-            urls = {name: ensure_database(server.url, database) for name, database in databases.items()}
-            for name in ("floor", "afternoon"):
-                emulator.answers.clear()
-                results[name] = measure_path(launcher, name, report_url, emulator.api_token, start, end,
-                                             urls.get(name, ""))
-            emulator.answers.clear()
-            results["product"] = measure_product(launcher, emulator, start, end, urls["product"])
-            emulator.answers.clear()
-            dagster_pg = make_url(urls["dagster"]).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
-            results["product_pg"] = measure_product(launcher, emulator, start, end, urls["product_pg"], dagster_pg)
-            static_url = f"http://127.0.0.1:{static.server_address[1]}/reports/api/v3/shared/static"
-            results["static"] = measure_path(launcher, "floor", static_url, None, start, end)
-            results["static"].name = "static"
+            for _ in range(args.repeat):
+                rounds.append(measure_round(launcher, emulator, server, static, start, end))
         finally:
             launcher.close()
             static.shutdown()
-            for database in databases.values():
-                drop_database(server.url, database)
-    mismatched = {m.name: m.entries for m in results.values() if m.entries != entries}
+    mismatched = {m.name: m.entries for r in rounds for m in r.values() if m.entries != entries}
     if mismatched:
         print(f"WARNING: entries differ from the {entries:,} served: {mismatched}")
-    print_table(results, entries)
+    print_table(rounds, entries)
 
 
 if __name__ == "__main__":

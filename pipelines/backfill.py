@@ -153,7 +153,7 @@ def run_backfill(
     _validate_range(settings, start, end, chunk_days)
     report = BackfillReport(start=start, end=end, assets=[])
     report.notes.extend(_unconfigured_sources(settings))
-    defs = build_definitions(settings)
+    defs = build_definitions(settings, freshness=False)
     if not defs.assets:
         return report
     job = defs.resolve_job_def(ALL_TOGGL_JOB)
@@ -193,7 +193,7 @@ def run_replay(
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
     report = BackfillReport(start=start, end=end, assets=[], verb="replay")
-    defs = build_definitions(settings)
+    defs = build_definitions(settings, freshness=False)
     if not defs.assets:
         report.notes.extend(_unconfigured_sources(settings))
         return report
@@ -354,21 +354,14 @@ def _execute(
     run_config: dict = {"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL, "stack_traces": False}}}}
     if ops:
         run_config["ops"] = ops
-    result = _subset(job, keys).execute_in_process(
+    result = job.execute_in_process(
         instance=instance,
         tags={**range_tags(start, end), **(tags or {})},
+        asset_selection=keys,
         raise_on_error=False,
         run_config=run_config,
     )
     return result.run_id
-
-
-def _subset(job: dg.JobDefinition, keys: list[dg.AssetKey]) -> dg.JobDefinition:
-    """`job` narrowed to `keys` and to the job's own checks of them. Selecting assets alone would bring back
-    every check of those assets in the whole code location, the freshness checks the job leaves out included
-    (they would run, skip and say "did not yield expected outputs" in every backfill's output)."""
-    checks = {check for check in job.asset_layer.asset_graph.asset_check_keys if check.asset_key in set(keys)}
-    return job.get_subset(asset_selection=set(keys), asset_check_selection=checks)
 
 
 def _submit(instance: dg.DagsterInstance, backfill: PartitionBackfill) -> str:

@@ -56,12 +56,17 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {"toggl": toggl, "warehouse": warehouse}
 
 
-def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Definitions:
+def build_definitions(settings: Settings, *, warehouse: bool = False, freshness: bool = True) -> dg.Definitions:
     """Everything Dagster runs for `settings`: one asset per shared report (and per workspace), job, schedule.
 
     With `warehouse` (the code location `defs` below, what `dagster dev` shows) also the model around them:
     Toggl as the external source the assets read, the `toggl.*` tables each writes and the `reporting.*` views
     (`pipelines.assets.warehouse`). Those are not executable, so without it every asset can be selected for a run.
+
+    `freshness=False` leaves out the freshness checks and their schedule: what the CLI's in-process runs
+    execute. Dagster adds every check of the selected assets in the definitions to a run that selects assets,
+    and the freshness check, which answers only in its own job, would run and skip in every backfill (and print
+    "did not yield expected outputs").
     """
     partitions = daily_partitions(settings)
     upstream = [TOGGL_KEY] if warehouse else []
@@ -77,8 +82,8 @@ def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Defi
     if not assets:
         log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
         return dg.Definitions(assets=specs, resources=build_resources(settings))
-    freshness = build_freshness_checks(settings, [asset.key for asset in assets])
-    sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP) - dg.AssetSelection.checks(freshness)
+    freshness_checks = [build_freshness_checks(settings, [asset.key for asset in assets])] if freshness else []
+    sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP) - dg.AssetSelection.checks(*freshness_checks)
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,
         selection=sources,
@@ -95,9 +100,10 @@ def build_definitions(settings: Settings, *, warehouse: bool = False) -> dg.Defi
     )
     return dg.Definitions(
         assets=[*with_freshness_policy(settings, assets), *specs],
-        asset_checks=[*checks, freshness],
+        asset_checks=[*checks, *freshness_checks],
         jobs=[job, replay],
-        schedules=[build_daily_schedule(settings, job), build_freshness_schedule(settings, freshness)],
+        schedules=[build_daily_schedule(settings, job),
+                   *(build_freshness_schedule(settings, checks) for checks in freshness_checks)],
         resources=build_resources(settings),
         loggers={"console": console_logger},
     )

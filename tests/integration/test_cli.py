@@ -19,6 +19,8 @@ import pytest
 import sqlalchemy as sa
 from dagster._core.events import DagsterEventType
 
+from pipelines.assets.profitability import asset_key_for_workspace
+from pipelines.assets.shared_reports import asset_key_for_report
 from pipelines.backfill import run_backfill
 from pipelines.checks import EARNINGS_CHECK
 from pipelines.freshness import CHECK_NAME as FRESHNESS_CHECK
@@ -91,6 +93,8 @@ def test_an_in_process_backfill_runs_the_sources_checks_but_not_the_freshness_ch
     assert result.ok and len(result.chunks) == 1
     with dg.DagsterInstance.from_config(str(home)) as instance:
         logs = instance.all_logs(result.chunks[0].run_id)
+        run = instance.get_run_by_id(result.chunks[0].run_id)
+    assert run.asset_selection == {asset_key_for_report("team_detailed"), asset_key_for_workspace(shared_emulator.workspace.id)}
     evaluated = {entry.dagster_event.asset_check_evaluation_data.check_name
                  for entry in logs if entry.dagster_event and entry.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION}
     steps = {entry.step_key for entry in logs if entry.dagster_event_type == DagsterEventType.STEP_START}

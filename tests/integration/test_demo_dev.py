@@ -5,7 +5,8 @@ and writes `.env.demo`; `./run dev`'s plan after it loads the code location in a
 assets, schedule, checks and their history, and serves the emulator again so a re-materialization works (and
 says "0 changed"); `demo --remove` drops it all; the demo ends with what to do next, in hours and money;
 a backfill whose stderr is not a terminal prints no progress bar; a DATABASE_URL naming a missing database
-fails in one line with the fix.
+fails in one line with the fix; `dev` started in the background stops with all its processes on SIGTERM, and
+outside the project directory says where to run it.
 """
 
 from __future__ import annotations

@@ -43,6 +43,17 @@ mutation Launch($params: LaunchBackfillParams!) {
 }
 """
 
+# `dagster-daemon` itself, with the backfill daemon's fixed 30 s tick (controller.DEFAULT_DAEMON_INTERVAL_SECONDS,
+# read at each loop; no setting changes it) cut to 2 s: the test then waits on the work, not on three idle ticks.
+DAEMON_WITH_A_SHORT_BACKFILL_TICK = """
+import sys
+import dagster._daemon.controller as controller
+controller.DEFAULT_DAEMON_INTERVAL_SECONDS = 2
+from dagster._daemon.cli import main
+sys.argv[0] = "dagster-daemon"
+sys.exit(main())
+"""
+
 
 @pytest.fixture
 def toggl_calls_in_flight(monkeypatch):
@@ -70,7 +81,7 @@ def toggl_calls_in_flight(monkeypatch):
 
 @pytest.fixture
 def daemon(emulator, pipeline_env, instance_database, tmp_path, monkeypatch, toggl_calls_in_flight):
-    """`dagster-daemon run -w workspace.yaml` on an instance configured by deploy/dagster.yaml (Postgres)."""
+    """`dagster-daemon run -w workspace.yaml` (2 s backfill tick) on an instance configured by deploy/dagster.yaml (Postgres)."""
     settings = pipeline_env(emulator, reports=REPORTS, TOGGL_PAGE_SIZE=50)
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -79,7 +90,7 @@ def daemon(emulator, pipeline_env, instance_database, tmp_path, monkeypatch, tog
     monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
     log = open(tmp_path / "daemon.log", "w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster-daemon"), "run", "-w", str(ROOT / "workspace.yaml")],
+        [sys.executable, "-c", DAEMON_WITH_A_SHORT_BACKFILL_TICK, "run", "-w", str(ROOT / "workspace.yaml")],
         cwd=tmp_path, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
     )
     try:

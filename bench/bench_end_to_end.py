@@ -10,7 +10,7 @@ before each path, then runs each path as its own subprocess, page size 1000:
   product    ``toggl-warehouse backfill --start A --end B`` (the console script, its defaults) into a fresh
              database, pointed at the emulator through the environment as a user would; once with the local
              ``dagster.yaml`` (SQLite instance storage) and once with ``deploy/dagster.yaml`` (Postgres instance
-             storage in a fresh database, DAGSTER_EVENT_BATCH_SIZE=1000 as the Dockerfile sets)
+             storage in a fresh database)
   static     the floor again, against the same page bodies pre-rendered and served from memory (a static
              file server's best case): the yardstick of the emulator itself
 
@@ -174,7 +174,7 @@ def measure_product(launcher: Launcher, emulator, start: date, end: date, databa
                     dagster_pg_url: str | None = None) -> Measured:
     """`toggl-warehouse backfill` in a scratch directory with its own Dagster home, as a user runs it: with
     the local `dagster.yaml` (SQLite instance storage), or with `dagster_pg_url` the production
-    `deploy/dagster.yaml` (Postgres instance storage) and the Dockerfile's DAGSTER_EVENT_BATCH_SIZE."""
+    `deploy/dagster.yaml` (Postgres instance storage)."""
     from pipelines.warehouse.database import create_engine_for
 
     scratch = Path(tempfile.mkdtemp(prefix="tw_bench_"))
@@ -186,7 +186,7 @@ def measure_product(launcher: Launcher, emulator, start: date, end: date, databa
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("TOGGL_", "DAGSTER_")) and key != "DATABASE_URL"}
         if dagster_pg_url:
-            env.update({"DAGSTER_PG_URL": dagster_pg_url, "DAGSTER_EVENT_BATCH_SIZE": "1000"})
+            env["DAGSTER_PG_URL"] = dagster_pg_url
         env.update({
             "TOGGL_API_URL": emulator.base_url, "TOGGL_API_TOKEN": emulator.api_token,
             "TOGGL_SHARED_REPORTS": f"{REPORT}={emulator.reports[REPORT].token}",

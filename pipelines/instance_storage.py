@@ -14,12 +14,19 @@ commits made since the last checkpoint, which costs a re-run (every load is idem
 wrong row. Dagster's live view of a run (the UI's run page) is woken by a change to the run's database
 file, which a closing connection used to cause by checkpointing; commits now stay in the run's ``-wal``
 file, so storing an event touches the database file once it is committed, and Dagster's own watcher sees
-it as before.
+it as before. Dagster stores a batch of events (a run's planned events, the materializations of a
+partition range) one event at a time, two SQLite transactions each; here a batch takes one transaction per
+shard, with Dagster's own statements in Dagster's order.
 
 Production (``deploy/dagster.yaml``: ``WarmPostgresStorage``). dagster-postgres holds a connection only in
 the webserver (``optimize_for_webserver``); every other process (the daemon, run workers, the CLI)
 connects and authenticates once per statement. Here the run and event-log storages hold one connection
-each in every process, as the webserver's do, recycled hourly.
+each in every process, as the webserver's do, recycled hourly. Dagster's Postgres event log writes a
+batch of materializations in one INSERT.
+
+Both storages turn Dagster's event batching on in the process that builds them (``DAGSTER_EVENT_BATCH_SIZE``,
+an environment variable Dagster reads at each event, with no instance setting) unless it is set already:
+a year's run then stores its 365 planned events and 365 materializations in a few transactions.
 
 Connections inherited through a fork are forgotten in the child (the parent owns them).
 """
@@ -31,7 +38,7 @@ import os
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import dagster._check as check
@@ -60,6 +67,8 @@ from dagster_postgres import (
 )
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 
+EVENT_BATCH_SIZE = "1000"
+"""``DAGSTER_EVENT_BATCH_SIZE`` for a process that builds one of these storages and has none set (see the module)."""
 OPEN_SHARDS = 8
 """Engines (one open SQLite connection each) a process keeps: the index shard and its busiest runs."""
 POSTGRES_POOL = {"statement_timeout": 0, "pool_recycle": 3600, "max_overflow": 10}
@@ -114,18 +123,27 @@ class WarmSqliteEventLogStorage(_RemembersTables, SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, sa.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
+        self._batch: _ShardTransactions | None = None
         _LIVE_STORAGES.add(self)
+        _batch_dagster_events()
         super().__init__(base_dir, inst_data)
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[sa.Connection]:
+        batch = self._batch
+        if batch is not None and batch.owner == threading.get_ident():
+            yield batch.connection(shard, self._ready_engine)
+            return
         with self._db_lock:
-            engine = self._engine(check.str_param(shard, "shard"))
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
+            with self._ready_engine(shard).connect() as conn, conn.begin():
                 yield conn
+
+    def _ready_engine(self, shard: str) -> sa.Engine:
+        engine = self._engine(check.str_param(shard, "shard"))
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
 
     def _engine(self, shard: str) -> sa.Engine:
         with self._engines_lock:
@@ -161,14 +179,58 @@ class WarmSqliteEventLogStorage(_RemembersTables, SqliteEventLogStorage):
 
     def store_event(self, event: EventLogEntry) -> None:
         super().store_event(event)
-        # Committed: wake the run's watchers (a file watcher on the run's .db, in this or another process).
-        # Touching after the commit, not on the -wal write, means a watcher never reads before the event is there.
+        self._wake_watchers(event.run_id)
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Dagster's own statements for each event, in order, but one transaction per shard for the whole
+        batch (a run's planned events, a range's materializations) instead of one or two per event. Other
+        threads wait on Dagster's lock for the shards, as they do for a single event; a failure rolls the
+        whole batch back (and Dagster then stores its events one by one)."""
+        with self._db_lock:
+            self._batch = _ShardTransactions(threading.get_ident())
+            try:
+                for event in events:
+                    SqliteEventLogStorage.store_event(self, event)
+                self._batch.commit()
+            finally:
+                self._batch.close()
+                self._batch = None
+        for run_id in dict.fromkeys(event.run_id for event in events):
+            self._wake_watchers(run_id)
+
+    def _wake_watchers(self, run_id: str) -> None:
+        """Committed: wake the run's watchers (a file watcher on the run's .db, in this or another process).
+        Touching after the commit, not on the -wal write, means a watcher never reads before the event is there."""
         with contextlib.suppress(FileNotFoundError):
-            os.utime(self.path_for_shard(event.run_id))
+            os.utime(self.path_for_shard(run_id))
 
     def dispose(self) -> None:
         super().dispose()
         self.close_shards()
+
+
+class _ShardTransactions:
+    """The open transaction of each shard a batch has written to, for the thread that stores the batch."""
+
+    def __init__(self, owner: int):
+        self.owner = owner
+        self._open: dict[str, tuple[sa.Connection, sa.RootTransaction]] = {}
+
+    def connection(self, shard: str, engine_for: Callable[[str], sa.Engine]) -> sa.Connection:
+        if shard not in self._open:
+            conn = engine_for(shard).connect()
+            self._open[shard] = (conn, conn.begin())
+        return self._open[shard][0]
+
+    def commit(self) -> None:
+        for _, transaction in self._open.values():
+            transaction.commit()
+
+    def close(self) -> None:
+        """Roll back whatever was not committed, and return the connections."""
+        for conn, _ in self._open.values():
+            conn.close()
+        self._open.clear()
 
 
 class WarmPostgresEventLogStorage(_RemembersTables, PostgresEventLogStorage):
@@ -196,6 +258,7 @@ class WarmPostgresStorage(DagsterPostgresStorage):
         super(DagsterPostgresStorage, self).__init__()
         self.keep_connections()
         _LIVE_STORAGES.add(self)
+        _batch_dagster_events()
 
     def keep_connections(self) -> None:
         """Pool the run and event-log storages' connections (the webserver later sets its own pool)."""
@@ -215,6 +278,12 @@ class WarmPostgresStorage(DagsterPostgresStorage):
         """Close the kept connections (``close=False`` after a fork: forget them, the parent owns them)."""
         for storage in (self._run_storage, self._event_log_storage):
             storage._engine.dispose(close=close)
+
+
+def _batch_dagster_events() -> None:
+    """Dagster hands a storage a run's planned events and a range's materializations as batches only when
+    this process's environment says so (no instance setting does); a value already set, even 0, is kept."""
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
 
 
 def _relaxed_sync(dbapi_connection, _record) -> None:

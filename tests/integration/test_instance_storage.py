@@ -3,6 +3,9 @@
 Covers: a DAGSTER_HOME holding the project's dagster.yaml gets `LocalSqliteStorage` and its warm event log, in
 Dagster's usual files; a single run over 60 daily partitions records every partition planned and materialized
 while opening a few SQLite connections, where Dagster's default storage opens more than two per partition;
+the storage turns Dagster's event batching on (a value the user set, even 0, is kept) and then commits that
+run's 120 events in a few transactions instead of four per partition, read back the same by Dagster's own
+storage; a batch that fails half way is rolled back whole and Dagster's fallback stores each event once;
 a second instance on the same home (as the webserver is a second process) reads those events while the
 writer still holds its connections, and its live run watcher (Dagster's own) is woken by a commit that is
 still in the run's -wal file; WAL shards sync NORMAL, others keep SQLite's FULL; without DAGSTER_HOME, one
@@ -12,6 +15,7 @@ couple of kept connections, where Dagster's `storage: postgres:` opens one per s
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -23,7 +27,12 @@ import pytest
 import sqlalchemy as sa
 from dagster._core.instance.ref import InstanceRef
 
-from pipelines.instance_storage import LocalSqliteStorage, WarmPostgresStorage, WarmSqliteEventLogStorage
+from pipelines.instance_storage import (
+    EVENT_BATCH_SIZE,
+    LocalSqliteStorage,
+    WarmPostgresStorage,
+    WarmSqliteEventLogStorage,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +132,82 @@ def test_a_sixty_day_run_records_every_partition_with_a_few_connections(tmp_path
     assert counted["warm"] <= 4, counted  # the index shard's and the run shard's, and the latter's set-up
 
 
+class EventLogCommits:
+    """Counts the transactions committed to the event log's SQLite files (history/runs/*.db)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def _committed(self, conn) -> None:
+        self.count += Path(conn.engine.url.database or "").parent.parts[-2:] == ("history", "runs")
+
+    def __enter__(self) -> EventLogCommits:
+        sa.event.listen(sa.engine.Engine, "commit", self._committed)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(sa.engine.Engine, "commit", self._committed)
+
+
+def recorded(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
+    """The partitions of the run's planned and materialization events, in the order stored."""
+    return {kind.value: [record.event_log_entry.dagster_event.partition for record in
+                         instance.get_records_for_run(run_id, of_type=kind, limit=1000).records]
+            for kind in (dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED, dg.DagsterEventType.ASSET_MATERIALIZATION)}
+
+
+def test_a_run_stores_its_planned_events_and_materializations_as_batches(tmp_path, monkeypatch):
+    days = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
+    committed, stored = {}, {}
+    for batch_size in (None, "0"):  # unset: the storage turns batching on; "0", set by the user: kept
+        home = home_with(tmp_path / str(batch_size), ROOT / "dagster.yaml")
+        monkeypatch.setenv("DAGSTER_HOME", str(home))
+        if batch_size is None:
+            monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+        else:
+            monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batch_size)
+        with dg.DagsterInstance.get() as instance:
+            instance.get_runs(limit=1)
+            assert os.environ["DAGSTER_EVENT_BATCH_SIZE"] == (batch_size or EVENT_BATCH_SIZE)
+            with EventLogCommits() as commits:
+                result = run_sixty_days(instance)
+            assert result.success
+            committed[batch_size], stored[batch_size] = commits.count, recorded(instance, result.run_id)
+            assert materialized(instance) == set(days)
+        # Dagster's own storage reads the batched events the same
+        (home / "dagster.yaml").unlink()
+        with dg.DagsterInstance.get() as instance:
+            assert recorded(instance, result.run_id) == stored[batch_size]
+            assert materialized(instance) == set(days)
+
+    assert stored[None] == stored["0"] == {"ASSET_MATERIALIZATION_PLANNED": days, "ASSET_MATERIALIZATION": days}
+    assert committed["0"] >= 4 * 60, committed  # each planned and materialized partition: run shard + index
+    assert committed[None] <= 30, committed  # the two batches: a transaction per shard each; the step's events
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing_and_dagster_stores_its_events_one_by_one(tmp_path, monkeypatch):
+    home = home_with(tmp_path, ROOT / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    store = WarmSqliteEventLogStorage._store_asset_event
+    failed = []
+
+    def fails_once_in_a_batch(self, conn, event, event_id):
+        if self._batch is not None and not failed and event.dagster_event.partition == "2025-01-30":
+            failed.append(event.dagster_event.event_type_value)
+            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+        return store(self, conn, event, event_id)
+
+    monkeypatch.setattr(WarmSqliteEventLogStorage, "_store_asset_event", fails_once_in_a_batch)
+    with dg.DagsterInstance.get() as instance:
+        result = run_sixty_days(instance)
+        assert result.success
+        days = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
+        assert len(failed) == 1  # after the batch had written its events of January, uncommitted
+        assert recorded(instance, result.run_id) == {"ASSET_MATERIALIZATION_PLANNED": days, "ASSET_MATERIALIZATION": days}
+        assert materialized(instance) == set(days)
+
+
 def test_a_second_instance_reads_and_watches_while_the_writer_holds_its_connections(tmp_path, monkeypatch):
     home = home_with(tmp_path, ROOT / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
@@ -184,6 +269,7 @@ def test_the_production_instance_keeps_its_postgres_connections(tmp_path, monkey
     default_home = home_with(tmp_path / "default", None)
     (default_home / "dagster.yaml").write_text("storage:\n  postgres:\n    postgres_url:\n      env: DAGSTER_PG_URL\n")
     monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
+    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
 
     counted = {}
     for name, home in (("warm", warm_home), ("default", default_home)):
@@ -197,6 +283,7 @@ def test_the_production_instance_keeps_its_postgres_connections(tmp_path, monkey
             assert len(materialized(instance)) == 60
         if name == "warm":
             assert isinstance(instance.get_ref().storage_data.rehydrate(WarmPostgresStorage), WarmPostgresStorage)
+            assert os.environ["DAGSTER_EVENT_BATCH_SIZE"] == EVENT_BATCH_SIZE  # it turned batching on
 
     assert counted["default"] > 2 * 60, counted  # a connection per statement outside the webserver
     assert counted["warm"] <= 4, counted  # one kept by the run storage, one by the event log

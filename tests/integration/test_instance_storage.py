@@ -49,6 +49,7 @@ def daily() -> dg.MaterializeResult:
 
 
 RANGE = {"dagster/asset_partition_range_start": "2025-01-01", "dagster/asset_partition_range_end": "2025-03-01"}
+RANGE_DAYS = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
 
 
 def home_with(tmp_path: Path, config: Path | None) -> Path:
@@ -152,6 +153,14 @@ class EventLogCommits:
         sa.event.remove(sa.engine.Engine, "commit", self._committed)
 
 
+def user_batch_size(monkeypatch, value: str | None) -> None:
+    """DAGSTER_EVENT_BATCH_SIZE as a user may leave it: unset (None) or set to `value`."""
+    if value is None:
+        monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", value)
+
+
 def recorded(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
     """The partitions of the run's planned and materialization events, in the order stored."""
     return {kind.value: [record.event_log_entry.dagster_event.partition for record in
@@ -160,15 +169,11 @@ def recorded(instance: dg.DagsterInstance, run_id: str) -> dict[str, list[str]]:
 
 
 def test_a_run_stores_its_planned_events_and_materializations_as_batches(tmp_path, monkeypatch):
-    days = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
     committed, stored = {}, {}
     for batch_size in (None, "0"):  # unset: the storage turns batching on; "0", set by the user: kept
         home = home_with(tmp_path / str(batch_size), ROOT / "dagster.yaml")
         monkeypatch.setenv("DAGSTER_HOME", str(home))
-        if batch_size is None:
-            monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
-        else:
-            monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batch_size)
+        user_batch_size(monkeypatch, batch_size)
         with dg.DagsterInstance.get() as instance:
             instance.get_runs(limit=1)
             assert os.environ["DAGSTER_EVENT_BATCH_SIZE"] == (batch_size or EVENT_BATCH_SIZE)
@@ -176,39 +181,16 @@ def test_a_run_stores_its_planned_events_and_materializations_as_batches(tmp_pat
                 result = run_sixty_days(instance)
             assert result.success
             committed[batch_size], stored[batch_size] = commits.count, recorded(instance, result.run_id)
-            assert materialized(instance) == set(days)
+            assert materialized(instance) == set(RANGE_DAYS)
         # Dagster's own storage reads the batched events the same
         (home / "dagster.yaml").unlink()
         with dg.DagsterInstance.get() as instance:
             assert recorded(instance, result.run_id) == stored[batch_size]
-            assert materialized(instance) == set(days)
+            assert materialized(instance) == set(RANGE_DAYS)
 
-    assert stored[None] == stored["0"] == {"ASSET_MATERIALIZATION_PLANNED": days, "ASSET_MATERIALIZATION": days}
+    assert stored[None] == stored["0"] == {"ASSET_MATERIALIZATION_PLANNED": RANGE_DAYS, "ASSET_MATERIALIZATION": RANGE_DAYS}
     assert committed["0"] >= 4 * 60, committed  # each planned and materialized partition: run shard + index
     assert committed[None] <= 30, committed  # the two batches: a transaction per shard each; the step's events
-
-
-def test_a_batch_that_fails_half_way_leaves_nothing_and_dagster_stores_its_events_one_by_one(tmp_path, monkeypatch):
-    home = home_with(tmp_path, ROOT / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
-    store = WarmSqliteEventLogStorage._store_asset_event
-    failed = []
-
-    def fails_once_in_a_batch(self, conn, event, event_id):
-        if self._batch is not None and not failed and event.dagster_event.partition == "2025-01-30":
-            failed.append(event.dagster_event.event_type_value)
-            raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
-        return store(self, conn, event, event_id)
-
-    monkeypatch.setattr(WarmSqliteEventLogStorage, "_store_asset_event", fails_once_in_a_batch)
-    with dg.DagsterInstance.get() as instance:
-        result = run_sixty_days(instance)
-        assert result.success
-        days = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
-        assert len(failed) == 1  # after the batch had written its events of January, uncommitted
-        assert recorded(instance, result.run_id) == {"ASSET_MATERIALIZATION_PLANNED": days, "ASSET_MATERIALIZATION": days}
-        assert materialized(instance) == set(days)
 
 
 def test_a_second_instance_reads_and_watches_while_the_writer_holds_its_connections(tmp_path, monkeypatch):
@@ -272,7 +254,7 @@ def test_the_production_instance_keeps_its_postgres_connections(tmp_path, monkey
     default_home = home_with(tmp_path / "default", None)
     (default_home / "dagster.yaml").write_text("storage:\n  postgres:\n    postgres_url:\n      env: DAGSTER_PG_URL\n")
     monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
-    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    user_batch_size(monkeypatch, None)
 
     counted = {}
     for name, home in (("warm", warm_home), ("default", default_home)):
@@ -303,16 +285,12 @@ def write_transactions(database_url: str) -> int:
 
 
 def test_the_production_instance_stores_a_runs_planned_events_in_one_transaction(tmp_path, monkeypatch, instance_database):
-    days = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
     monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
     transactions, stored = {}, {}
     for batch_size in ("0", None):  # set by the user: kept; unset: the storage turns batching on
         home = home_with(tmp_path / str(batch_size), ROOT / "deploy" / "dagster.yaml")
         monkeypatch.setenv("DAGSTER_HOME", str(home))
-        if batch_size is None:
-            monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
-        else:
-            monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batch_size)
+        user_batch_size(monkeypatch, batch_size)
         with dg.DagsterInstance.get() as instance:
             instance.get_runs(limit=1)
             before = write_transactions(instance_database)
@@ -320,33 +298,44 @@ def test_the_production_instance_stores_a_runs_planned_events_in_one_transaction
             transactions[batch_size] = write_transactions(instance_database) - before
             assert result.success
             stored[batch_size] = recorded(instance, result.run_id)
-            assert materialized(instance) == set(days)
+            assert materialized(instance) == set(RANGE_DAYS)
 
-    assert stored[None] == stored["0"] == {"ASSET_MATERIALIZATION_PLANNED": days, "ASSET_MATERIALIZATION": days}
+    assert stored[None] == stored["0"] == {"ASSET_MATERIALIZATION_PLANNED": RANGE_DAYS, "ASSET_MATERIALIZATION": RANGE_DAYS}
     assert transactions["0"] >= 4 * 60, transactions  # each event's INSERT and its index transaction
     assert transactions[None] <= 40, transactions
 
 
-def test_a_failed_planned_batch_on_postgres_leaves_nothing_and_dagster_stores_its_events_one_by_one(
-        tmp_path, monkeypatch, instance_database):
-    home = home_with(tmp_path, ROOT / "deploy" / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("DAGSTER_PG_URL", instance_database)
-    monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
-    store = WarmPostgresEventLogStorage._store_asset_event
+FAILING_BATCHES = {  # instance config, its event log, whether it is storing a batch in this thread, an error
+    "sqlite": (ROOT / "dagster.yaml", WarmSqliteEventLogStorage, lambda storage: storage._batch is not None,
+               sqlite3.OperationalError("disk I/O error")),
+    "postgres": (ROOT / "deploy" / "dagster.yaml", WarmPostgresEventLogStorage,
+                 lambda storage: getattr(storage._batch, "connection", None) is not None,
+                 psycopg2.OperationalError("server closed the connection")),
+}
+
+
+@pytest.mark.parametrize("instance_kind", FAILING_BATCHES)
+def test_a_batch_that_fails_half_way_leaves_nothing_and_dagster_stores_its_events_one_by_one(
+        instance_kind, tmp_path, monkeypatch, request):
+    config, storage_class, in_a_batch, error = FAILING_BATCHES[instance_kind]
+    monkeypatch.setenv("DAGSTER_HOME", str(home_with(tmp_path, config)))
+    if instance_kind == "postgres":
+        monkeypatch.setenv("DAGSTER_PG_URL", request.getfixturevalue("instance_database"))
+    user_batch_size(monkeypatch, None)
+    store = storage_class._store_asset_event
     failed = []
 
     def fails_once_in_a_batch(self, conn, event, event_id):
-        if getattr(self._batch, "connection", None) is not None and not failed and event.dagster_event.partition == "2025-01-30":
+        if in_a_batch(self) and not failed and event.dagster_event.partition == "2025-01-30":
             failed.append(event.dagster_event.event_type_value)
-            raise sa.exc.OperationalError("INSERT", {}, psycopg2.OperationalError("server closed the connection"))
+            raise sa.exc.OperationalError("INSERT", {}, error)
         return store(self, conn, event, event_id)
 
-    monkeypatch.setattr(WarmPostgresEventLogStorage, "_store_asset_event", fails_once_in_a_batch)
+    monkeypatch.setattr(storage_class, "_store_asset_event", fails_once_in_a_batch)
     with dg.DagsterInstance.get() as instance:
         result = run_sixty_days(instance)
         assert result.success
-        days = [key for key in DAYS.get_partition_keys() if key <= RANGE["dagster/asset_partition_range_end"]]
-        assert failed == ["ASSET_MATERIALIZATION_PLANNED"]  # after the batch had written January's, uncommitted
-        assert recorded(instance, result.run_id) == {"ASSET_MATERIALIZATION_PLANNED": days, "ASSET_MATERIALIZATION": days}
-        assert materialized(instance) == set(days)
+        assert failed == ["ASSET_MATERIALIZATION_PLANNED"]  # after the batch had stored January's, uncommitted
+        assert recorded(instance, result.run_id) == {"ASSET_MATERIALIZATION_PLANNED": RANGE_DAYS,
+                                                     "ASSET_MATERIALIZATION": RANGE_DAYS}
+        assert materialized(instance) == set(RANGE_DAYS)

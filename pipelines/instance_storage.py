@@ -238,11 +238,15 @@ class WarmPostgresEventLogStorage(_RemembersTables, PostgresEventLogStorage):
     """Dagster's Postgres event log, asking once per table whether it exists, and storing a batch it cannot
     INSERT at once (a run's planned events) in one transaction instead of two or three per event."""
 
+    @property
+    def _batch(self) -> threading.local:
+        """This thread's batch: its ``connection`` is the one a batch is being stored on (else unset or None)."""
+        return self.__dict__.setdefault("_batch_of_thread", threading.local())
+
     @contextmanager
     def _connect(self) -> Iterator[sa.Connection]:
-        batch = self.__dict__.setdefault("_batch", threading.local())
-        if getattr(batch, "connection", None) is not None:
-            yield batch.connection
+        if getattr(self._batch, "connection", None) is not None:
+            yield self._batch.connection
             return
         with super()._connect() as conn:
             yield conn
@@ -254,16 +258,15 @@ class WarmPostgresEventLogStorage(_RemembersTables, PostgresEventLogStorage):
         kinds = {event.dagster_event_type for event in events}
         if kinds in ({DagsterEventType.ASSET_MATERIALIZATION}, {DagsterEventType.ASSET_OBSERVATION}):
             return super().store_event_batch(events)
-        batch = self.__dict__.setdefault("_batch", threading.local())
         with super()._connect() as conn:
             conn.execution_options(isolation_level="READ COMMITTED")
             with conn.begin():
-                batch.connection = conn
+                self._batch.connection = conn
                 try:
                     for event in events:
                         self.store_event(event)
                 finally:
-                    batch.connection = None
+                    self._batch.connection = None
 
 
 class WarmPostgresStorage(DagsterPostgresStorage):

@@ -34,6 +34,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -225,7 +226,7 @@ def fetch_span(home: Path, env: dict[str, str]) -> tuple[float, float]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    first = next(entry.timestamp for entry in pages if " page 1:" in entry.user_message)
+    first = next(entry.timestamp for entry in pages if re.search(r" page 1( \(the last\))?:", entry.user_message))
     last = next(entry.timestamp for entry in reversed(pages) if "(the last)" in entry.user_message)
     return first, last
 
@@ -316,7 +317,7 @@ def print_not_fetching(rounds: list[dict[str, Measured]]) -> None:
     for instance, label in (("product", "SQLite instance"), ("product_pg", "Postgres instance")):
         median = {part: statistics.median(getattr(r[instance], part) for r in rounds)
                   for part in ("before_first_page", "after_last_page", "wall")}
-        fetching = median["wall"] - median["before_first_page"] - median["after_last_page"]
+        fetching = max(0.0, median["wall"] - median["before_first_page"] - median["after_last_page"])
         best = statistics.median((r["floor"].wall + r[instance].not_fetching) / r["floor"].wall for r in rounds)
         print(f"{label:<50} {median['before_first_page']:>7.2f}s {fetching:>8.2f}s {median['after_last_page']:>7.2f}s"
               f"   {best:>41.2f}x")

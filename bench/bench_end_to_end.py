@@ -22,7 +22,7 @@ is the gate, the one-transaction load, the materializations and exit. Neither ov
 floor + before + after is about the least the product could take even if its fetch loop cost nothing
 beyond the floor's.
 
-    .venv/bin/python bench/bench_end_to_end.py [--users 60] [--days 365] [--seed 7] [--repeat 1]
+    .venv/bin/python bench/bench_end_to_end.py [--users 332] [--days 365] [--seed 7] [--repeat 1]
 
 With ``--repeat N`` every path runs N times, round by round (each round's product runs load fresh databases);
 walls are medians with their range, and each ratio is the median of the rounds' own ratios.
@@ -353,7 +353,8 @@ def measure_round(launcher: Launcher, emulator, server, static, start: date, end
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=60, help="people in the emulated workspace (default 60)")
+    parser.add_argument("--users", type=int, default=332,
+                        help="people in the emulated workspace (default 332: about 250k entries a year, issue 7's size)")
     parser.add_argument("--days", type=int, default=365, help="days in the range, ending yesterday (default 365)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1,

@@ -1,7 +1,7 @@
 """The gate between a stored fetch and the warehouse: complete, well-shaped, and adding up to Toggl's totals.
 
 `require_complete` reads only the page index (no bodies): the fetch completed, each window's pages are
-numbered 1..n with paging ended the way Toggl said (no `X-Next-Row-Number` on the last page), every page
+numbered 1..n with paging ended the way Toggl said (no `X-Next-*` cursor header on the last page), every page
 was read as a report of its type, and the windows tile the requested range. `check_totals` compares, per
 served window, the rows the load staged with Toggl's own totals — seconds, and billable cents where the
 report carries amounts — before anything is replaced. In "warn" mode (TOGGL_TOTALS_GATE=warn, for
@@ -83,11 +83,11 @@ def require_complete(fetch: Fetch, pages: Sequence[StoredPage]) -> list[ServedWi
         unread = [page.page_number for page in group if page.row_count is None]
         if unread:
             raise FetchRefused(f"{where}: page {unread[0]} could not be read as a report; fetch it again")
-        cut = [page.page_number for page in group[:-1] if not page.next_row_number]
+        cut = [page.page_number for page in group[:-1] if not page.has_next]
         if cut:
             raise FetchRefused(f"{where}: page {cut[0]} said it was the last, yet more pages follow; fetch it again")
-        if last.next_row_number and last.row_count:
-            raise FetchRefused(f"{where}: Toggl announced page {last.page_number + 1} (X-Next-Row-Number) but it was never fetched; fetch it again")
+        if last.has_next and last.row_count:
+            raise FetchRefused(f"{where}: Toggl announced page {last.page_number + 1} (X-Next-*) but it was never fetched; fetch it again")
         windows.append(ServedWindow(first.window_start, first.window_end, first.served_start, first.served_end, len(group)))
     _require_tiling(windows, fetch, what)
     return windows

@@ -22,9 +22,11 @@ from psycopg.types.json import Jsonb
 
 from pipelines.toggl.errors import TogglConnectionError, TogglError, TogglQuotaExhausted, TogglServerError
 
+CURSOR_HEADERS = {"X-Next-ID": "first_id", "X-Next-Row-Number": "first_row_number", "X-Next-Timestamp": "first_timestamp"}
+"""Toggl's paging headers and the body field each is sent back as (every one Toggl gives is sent back)."""
 KEPT_HEADERS = (
-    "X-Next-ID",
-    "X-Next-Row-Number",
+    *CURSOR_HEADERS,
+    "X-Page-Size",
     "X-Range-Start",
     "X-Range-End",
     "X-Toggl-Quota-Remaining",
@@ -106,6 +108,22 @@ class StoredPage:
     next_row_number: int | None
     body_json: Any
     body_bytes: bytes | None
+
+    @property
+    def has_next(self) -> bool:
+        """Toggl announced a next page (any X-Next-* header)."""
+        return bool(next_cursor(self.headers))
+
+
+def next_cursor(headers: Mapping[str, str]) -> dict[str, int]:
+    """The body fields that ask for the page after this one: every X-Next-* value Toggl gave; {} on the last page."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    cursor = {}
+    for header, field_name in CURSOR_HEADERS.items():
+        value = _int_or_none(lowered.get(header.lower()))
+        if value is not None:
+            cursor[field_name] = value
+    return cursor
 
 
 # ---- fetch records ----------------------------------------------------------------------------------

@@ -19,7 +19,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from pipelines.extract.pacing import collector_paused, fetch_ahead
-from pipelines.extract.raw import Fetch, FetchSubject, Landing, PageToLand, page_index, resumable_fetch, start_fetch
+from pipelines.extract.raw import (
+    Fetch,
+    FetchSubject,
+    Landing,
+    PageToLand,
+    next_cursor,
+    page_index,
+    resumable_fetch,
+    start_fetch,
+)
 from pipelines.extract.report_pages import ResumePoint, report_pages
 from pipelines.toggl.client import Log, SharedReportRef, TogglClient
 from pipelines.transform.report_shape import report_type_of
@@ -85,10 +94,8 @@ def _resume_point(engine: sa.Engine, fetch: Fetch) -> ResumePoint:
         return ResumePoint(fetch.requested_start)
     last = pages[-1]
     after_window = last.window_end + timedelta(days=1)
-    if last.next_row_number and last.row_count:
-        cursor = {"first_row_number": int(last.next_row_number)}
-        if next_id := last.headers.get("X-Next-ID"):
-            cursor["first_id"] = int(next_id)
+    cursor = next_cursor(last.headers)
+    if cursor and last.row_count:
         return ResumePoint(
             after_window,
             window=(last.window_start, last.window_end),

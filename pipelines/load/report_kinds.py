@@ -52,8 +52,10 @@ def _summary_param(body: Mapping[str, Any], name: str) -> str | None:
 KINDS: dict[str, ReportKind] = {
     "detailed": ReportKind(
         "detailed", tables.REPORT_TIME_ENTRIES, "entry_date", True,
-        lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body)),
-        records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body)),
+        lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body),
+                                                             dictionaries=body.get("dictionaries")),
+        records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body),
+                                                           dictionaries=body.get("dictionaries")),
     ),
     "weekly": ReportKind(
         "weekly", tables.REPORT_WEEKLY, "day", True,

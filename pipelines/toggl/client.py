@@ -3,8 +3,11 @@
 - Auth: HTTP Basic with `<api_token>:api_token`, or email and password.
 - Pacing: at most one request per `min_interval` seconds (Toggl's leaky bucket is ~1 request/s).
 - Retries (tenacity): 429, 5xx and connection errors with exponential backoff and jitter, honouring
-  `Retry-After`; a 402 with quota headers waits `X-Toggl-Quota-Resets-In` (up to `max_quota_wait`).
-  A 402 without quota headers means the plan lacks the feature and is never retried.
+  `Retry-After`; a quota 402 waits `X-Toggl-Quota-Resets-In`. `max_quota_wait` bounds every wait: a longer
+  one is not waited, it fails at once saying so.
+- 402: the plan (Toggl's text names Premium or the plan; never retried) or the hourly quota (quota text or
+  headers); with neither, the last `X-Toggl-Quota-Remaining` seen decides, else `GET /api/v9/me/quota`;
+  when still unknown the one-line error says both. A user out of quota is never told to upgrade.
 - Quota: `X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In` are read on every response; when the
   quota is known to be used up the client waits for the reset instead of spending a request on a 402.
 - Errors: each Toggl answer becomes a TogglError subclass whose one-line message names the request and
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +42,9 @@ PROFITABILITY_EXPORT_PATH = "/insights/api/v1/workspace/{workspace_id}/profitabi
 MAX_RANGE_DAYS = 366
 QUOTA_REMAINING = "X-Toggl-Quota-Remaining"
 QUOTA_RESETS_IN = "X-Toggl-Quota-Resets-In"
+QUOTA_PATH = "/api/v9/me/quota"
+_HTML_TITLE = re.compile(r"<(?:title|h1)[^>]*>(.*?)</(?:title|h1)>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]+>")
 
 
 class Log(Protocol):
@@ -183,7 +190,7 @@ class TogglClient:
             public_path: the path as it may be shown and stored; the redacted `path` when None.
         """
         retrying = Retrying(
-            retry=retry_if_exception(lambda exc: isinstance(exc, TogglError) and exc.retryable),
+            retry=retry_if_exception(self._worth_retrying),
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait_before_retry,
             sleep=self._sleep,
@@ -225,6 +232,11 @@ class TogglClient:
             if "period is not supported" in message.lower():
                 return errors.TogglPeriodNotSupported(f"{label}: Toggl refused the parameters (400): {message}", status=status)
             return errors.TogglBadRequest(f"{label}: Toggl refused the parameters (400): {message}", status=status)
+        if status == 401 and headers.get("X-Authorization-Missing", "").strip().lower() == "true":
+            return errors.TogglAuthError(
+                f"{label}: Toggl received no credentials (401, X-Authorization-Missing). Set TOGGL_API_TOKEN "
+                "(or TOGGL_EMAIL and TOGGL_PASSWORD)", status=status,
+            )
         if status in (401, 403):
             return errors.TogglAuthError(
                 f"{label}: Toggl denied access ({status}): {message}. Check TOGGL_API_TOKEN (or TOGGL_EMAIL/TOGGL_PASSWORD) "
@@ -232,20 +244,7 @@ class TogglClient:
                 status=status,
             )
         if status == 402:
-            if QUOTA_REMAINING in headers or QUOTA_RESETS_IN in headers:
-                resets_in = _number(headers.get(QUOTA_RESETS_IN)) or 60.0
-                exhausted = errors.TogglQuotaExhausted(
-                    f"{label}: the hourly Toggl API quota is used up (402); it resets in {resets_in:.0f} s. "
-                    f"That is more than TOGGL_MAX_QUOTA_WAIT_SECONDS={self.max_quota_wait:.0f}; run again later: loads are resumable.",
-                    status=status,
-                    retry_after=resets_in,
-                )
-                exhausted.retryable = resets_in <= self.max_quota_wait
-                return exhausted
-            return errors.TogglPlanError(
-                f"{label}: Toggl says the workspace's plan does not include this feature (402): {message}. "
-                "Not retried: upgrade the workspace or remove this source from the configuration", status=status
-            )
+            return self._payment_required(headers, label, message)
         if status == 404:
             return errors.TogglNotFound(f"{label}: Toggl answered 404 Not Found: {message}", status=status)
         if status == 429:
@@ -260,11 +259,85 @@ class TogglClient:
             )
         return TogglError(f"{label}: Toggl answered {status}: {message}", status=status)
 
+    def _worth_retrying(self, exc: BaseException) -> bool:
+        """Retry what may pass, never when Toggl asks for a longer wait than TOGGL_MAX_QUOTA_WAIT_SECONDS."""
+        if not isinstance(exc, TogglError) or not exc.retryable:
+            return False
+        return exc.retry_after is None or exc.retry_after <= self.max_quota_wait
+
     def _wait_before_retry(self, state: Any) -> float:
+        """Toggl's Retry-After (or reset), else exponential backoff; never more than max_quota_wait."""
         exc = state.outcome.exception()
         if getattr(exc, "retry_after", None) is not None:
-            return max(0.0, float(exc.retry_after))
-        return wait_exponential_jitter(initial=1, max=self.backoff_max)(state)
+            wait = max(0.0, float(exc.retry_after))
+        else:
+            wait = wait_exponential_jitter(initial=1, max=self.backoff_max)(state)
+        return min(wait, self.max_quota_wait)
+
+    def _payment_required(self, headers: Mapping[str, str], label: str, message: str) -> TogglError:
+        """A 402 is the plan (Toggl's text says Premium/plan) or the hourly quota (quota headers or text); with
+        neither, the last X-Toggl-Quota-Remaining seen, else Toggl's GET /api/v9/me/quota decides; when still
+        unknown, one line says both. A user out of quota is never told to upgrade."""
+        text = message.lower()
+        remaining = _number(headers.get(QUOTA_REMAINING))
+        resets_in = _number(headers.get(QUOTA_RESETS_IN))
+        if "quota" in text or (remaining is not None and remaining <= 0) or (remaining is None and resets_in is not None):
+            out_of_quota: bool | None = True
+        elif "premium" in text or "plan" in text:
+            out_of_quota = False
+        elif remaining is not None:
+            out_of_quota = False
+        elif self.quota.remaining is not None:  # no quota header on this 402: the last one seen decides
+            out_of_quota = self.quota.remaining <= 1
+            resets_in = self._seconds_to_reset()
+        else:
+            out_of_quota, resets_in = self._ask_quota()
+        if out_of_quota is False:
+            return errors.TogglPlanError(
+                f"{label}: Toggl says the workspace's plan does not include this feature (402): {message}. "
+                "Not retried: upgrade the workspace or remove this source from the configuration", status=402
+            )
+        if out_of_quota is None:
+            return errors.TogglPaymentUnclear(
+                f"{label}: Toggl answered 402 ({message or 'Payment Required'}) without saying why: either the hourly API "
+                "quota is used up (run again after it resets: loads are resumable) or the workspace's plan lacks this "
+                "feature (then remove this source from the configuration). Not retried", status=402,
+            )
+        if resets_in is None:
+            exhausted = errors.TogglQuotaExhausted(
+                f"{label}: the hourly Toggl API quota is used up (402) and Toggl did not say when it resets; "
+                "run again later: loads are resumable.", status=402,
+            )
+            exhausted.retryable = False
+            return exhausted
+        exhausted = errors.TogglQuotaExhausted(
+            f"{label}: the hourly Toggl API quota is used up (402); it resets in {resets_in:.0f} s. "
+            f"That is more than TOGGL_MAX_QUOTA_WAIT_SECONDS={self.max_quota_wait:.0f}; run again later: loads are resumable.",
+            status=402, retry_after=resets_in,
+        )
+        exhausted.retryable = resets_in <= self.max_quota_wait
+        return exhausted
+
+    def _seconds_to_reset(self) -> float | None:
+        quota = self.quota
+        if quota.resets_in is None or quota.observed_at is None:
+            return None
+        return max(0.0, quota.resets_in - (self._clock() - quota.observed_at))
+
+    def _ask_quota(self) -> tuple[bool | None, float | None]:
+        """(out of quota?, seconds to reset) from Toggl's GET /api/v9/me/quota; (None, None) when it does not say."""
+        self.requests_sent += 1
+        try:
+            response = self.session.get(self.base_url + QUOTA_PATH, timeout=self.timeout)
+            payload = response.json() if response.status_code == 200 else None
+        except (requests.RequestException, ValueError):
+            return None, None
+        entries = payload if isinstance(payload, list) else [payload]
+        for entry in entries:
+            if isinstance(entry, dict) and isinstance(entry.get("remaining"), (int, float)):
+                resets = entry.get("resets_in_secs")
+                return entry["remaining"] <= 0, float(resets) if isinstance(resets, (int, float)) else None
+        return None, None
 
     def _log_retry(self, label: str, state: Any) -> None:
         exc = state.outcome.exception()
@@ -295,11 +368,13 @@ class TogglClient:
         if wait <= 0:
             return
         if wait > self.max_quota_wait:
-            raise errors.TogglQuotaExhausted(
+            exhausted = errors.TogglQuotaExhausted(
                 f"{label}: the hourly Toggl API quota is used up; it resets in {wait:.0f} s, more than "
                 f"TOGGL_MAX_QUOTA_WAIT_SECONDS={self.max_quota_wait:.0f}. Run again later: loads are resumable.",
                 retry_after=wait,
             )
+            exhausted.retryable = False  # the wait is over the ceiling: waiting it out as a retry would break it
+            raise exhausted
         self.log.warning(f"{label}: Toggl API quota used up; waiting {wait:.0f} s for it to reset")
         self._sleep(wait)
         self.quota = QuotaStatus()
@@ -315,10 +390,14 @@ class TogglClient:
 def _error_message(response: requests.Response) -> str:
     """Toggl's error text: a JSON string, a JSON object with a message, or plain text."""
     text = response.text.strip()
+    if text.startswith("<"):  # an HTML page (nginx, a proxy): its title or first heading, on one line
+        found = _HTML_TITLE.search(text)
+        words = " ".join(_HTML_TAG.sub(" ", found.group(1) if found else text).split())
+        return f"an HTML page ({words[:200] or response.reason or 'no text'})"
     try:
         payload = json.loads(text)
     except ValueError:
-        return text[:500] or response.reason or ""
+        return " ".join(text[:500].split()) or response.reason or ""
     if isinstance(payload, str):
         return payload
     if isinstance(payload, dict):

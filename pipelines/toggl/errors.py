@@ -77,13 +77,19 @@ class TogglNotFound(TogglError):
 
 
 class TogglPlanError(TogglError):
-    """402 without quota headers: the workspace's plan lacks this feature. Never retried."""
+    """402 for the plan: the workspace's plan lacks this feature. Never retried."""
 
 
 class TogglQuotaExhausted(TogglError):
-    """402 with quota headers: the hourly API quota is used up until it resets."""
+    """402 for the quota: the hourly API quota is used up until it resets."""
 
     retryable = True
+
+
+class TogglPaymentUnclear(TogglQuotaExhausted):
+    """402 that says neither plan nor quota, with no quota seen to decide: never retried, resumable."""
+
+    retryable = False
 
 
 class TogglRateLimited(TogglError):

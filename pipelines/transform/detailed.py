@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.transform.amounts import AMOUNT_DTYPE, split_pro_rata, to_int
+from pipelines.transform.names import NameBook
 from pipelines.warehouse import tables
 
 DETAILED_COLUMNS: tuple[str, ...] = tables.REPORT_TIME_ENTRIES.column_names
@@ -65,20 +66,24 @@ class TimeEntryRecords:
     seconds: int
     """Sum of the rows' ``seconds``."""
     billable_amount_in_cents: int | None
-    """Sum of the rows' ``billable_amount_in_cents``; None when the amounts are hidden."""
+    """Sum of the priced rows' ``billable_amount_in_cents`` (a null amount adds nothing); None when hidden."""
     rows_by_date: dict[date, int]
     """Number of rows per ``entry_date``."""
 
 
 def time_entry_records(
-    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False
+    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False,
+    dictionaries: dict[str, Any] | None = None,
 ) -> TimeEntryRecords:
     """Flatten the rows of a detailed report page into one COPY-ready tuple per time entry.
 
     Each report row's fields (user, project, task, description, tags, rate, ...) are repeated on each of its
     time entries. ``row_billable_amount_in_cents`` is the row's amount; ``billable_amount_in_cents`` is this
     entry's share of it, pro rata by seconds (see :func:`split_pro_rata`), so the shares of a row sum to the
-    row amount exactly (a missing amount is 0). With ``amounts_hidden`` (the response's ``hide_amounts``, see
+    row amount exactly. A null amount (Toggl's answer for work without a rate) is None for the row and every
+    entry of it: unpriced is not free. Names the row lacks (project, client, task, tags, user name and email)
+    come from the response's ``dictionaries`` (:class:`pipelines.transform.names.NameBook`), ``tag_names``
+    then aligned with ``tag_ids``. With ``amounts_hidden`` (the response's ``hide_amounts``, see
     :func:`pipelines.transform.amounts.amounts_hidden`) both amounts are None and whatever Toggl put in
     them is not read; the hourly rate is kept as served. ``entry_date`` is the date written in the first 10
     characters of the ``start`` string (its local date, never converted to UTC); ``start_at``/``stop_at``/
@@ -88,7 +93,7 @@ def time_entry_records(
     nothing; ``at_tz`` and ``row_number`` are ignored.
 
     Values: ``time_entry_id``, ``seconds`` int; ids and ``hourly_rate_in_cents`` int or None; amounts int
-    (None when hidden); ``is_running``, ``billable`` bool (null billable -> False); timestamps timezone-aware
+    (None when hidden or null); ``is_running``, ``billable`` bool (null billable -> False); timestamps timezone-aware
     ``datetime`` keeping the string's own offset (``stop_at``/``updated_at`` None when null); ``entry_date``
     ``datetime.date``; text as served (``str`` or None); ``tag_ids``/``tag_names`` the response's own lists
     (``[]`` when null; not copied, so do not mutate them).
@@ -101,6 +106,7 @@ def time_entry_records(
         rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
         report_key: Name of the shared report, written in every row.
         amounts_hidden: True when the response hides its amounts: both amounts are then None.
+        dictionaries: The response's ``dictionaries``, for the names the rows lack.
 
     Returns:
         The tuples, in the order of the page, and their sums.
@@ -112,13 +118,13 @@ def time_entry_records(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _records(rows, report_key, amounts_hidden)
+        return _records(rows, report_key, amounts_hidden, NameBook(dictionaries))
     finally:
         if collecting:
             gc.enable()
 
 
-def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) -> TimeEntryRecords:
+def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, names: NameBook) -> TimeEntryRecords:
     """The single pass of :func:`time_entry_records` (with the garbage collector paused).
 
     Written for speed: fields read by subscript (``.get`` only when one is absent), the row's fields once per
@@ -130,6 +136,7 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) 
     total_cents = 0
     row_amount = None
     parse = datetime.fromisoformat
+    resolve = names.fill if names else None
     for row in rows:
         entries = row.get("time_entries")
         if not entries:
@@ -158,10 +165,17 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) 
             billable = bool(billable)
         if tag_ids is None:
             tag_ids = []
+        if resolve is not None:
+            (username, email, project_name, project_color, project_hex, client_name, task_name, tag_names) = resolve(
+                user_id, username, email, project_id, project_name, project_color, project_hex, client_name,
+                task_id, task_name, tag_ids, tag_names)
         if tag_names is None:
             tag_names = []
         if amounts_hidden:
             shares: Any = [None] * len(entries)
+        elif amount is None:  # no rate: Toggl sends null, and unpriced is not free
+            row_amount = None
+            shares = [None] * len(entries)
         else:
             row_amount = amount if type(amount) is int else to_int(amount)
             total_cents += row_amount
@@ -228,7 +242,8 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool) 
 
 
 def flatten_time_entries(
-    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False
+    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False,
+    dictionaries: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Flatten the rows of a detailed report page into one DataFrame row per time entry.
 
@@ -245,6 +260,7 @@ def flatten_time_entries(
         rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
         report_key: Name of the shared report, written in every row.
         amounts_hidden: True when the response hides its amounts: both amount columns are then NA.
+        dictionaries: The response's ``dictionaries``, for the names the rows lack.
 
     Returns:
         A DataFrame with exactly the columns :data:`DETAILED_COLUMNS`, in that order.
@@ -252,7 +268,7 @@ def flatten_time_entries(
     Raises:
         ValueError: As :func:`time_entry_records`.
     """
-    records = time_entry_records(rows, report_key, amounts_hidden=amounts_hidden).rows
+    records = time_entry_records(rows, report_key, amounts_hidden=amounts_hidden, dictionaries=dictionaries).rows
     count = len(records)
     columns: dict[str, Any] = {}
     for position, name in enumerate(DETAILED_COLUMNS):

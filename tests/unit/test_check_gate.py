@@ -73,10 +73,13 @@ def fetch(start=DAY, end=DAY + timedelta(days=9), status="complete", error=None)
     return Fetch(7, FetchSubject("shared_report", report_key="team"), start, end, status=status, error=error)
 
 
-def page(window, number, next_row=None, rows=10, served=None) -> StoredPage:
+def page(window, number, next_row=None, rows=10, served=None, next_timestamp=None) -> StoredPage:
     start, end = window
     served = served or window
-    return StoredPage(0, start, end, served[0], served[1], number, {}, rows, next_row, None, None)
+    headers = {"X-Next-Row-Number": str(next_row)} if next_row else {}
+    if next_timestamp:
+        headers["X-Next-Timestamp"] = str(next_timestamp)
+    return StoredPage(0, start, end, served[0], served[1], number, headers, rows, next_row, None, None)
 
 
 FIRST, SECOND = (DAY, DAY + timedelta(days=4)), (DAY + timedelta(days=5), DAY + timedelta(days=9))
@@ -85,6 +88,11 @@ FIRST, SECOND = (DAY, DAY + timedelta(days=4)), (DAY + timedelta(days=5), DAY + 
 def test_a_complete_fetch_gives_its_served_windows() -> None:
     windows = require_complete(fetch(), [page(FIRST, 1, next_row=11), page(FIRST, 2), page(SECOND, 1, rows=0)])
     assert [(w.start, w.end, w.pages) for w in windows] == [(FIRST[0], FIRST[1], 2), (SECOND[0], SECOND[1], 1)]
+
+
+def test_a_page_announcing_only_a_next_timestamp_is_followed_by_another() -> None:
+    windows = require_complete(fetch(), [page(FIRST, 1, next_timestamp=1709585981), page(FIRST, 2), page(SECOND, 1)])
+    assert [w.pages for w in windows] == [2, 1]
 
 
 def test_a_fixed_range_report_served_its_own_dates_is_complete() -> None:
@@ -102,7 +110,7 @@ def test_a_fixed_range_report_served_its_own_dates_is_complete() -> None:
          "shared report 'team', fetch 7 of 2026-03-01..2026-03-10 has no pages; nothing was loaded"),
         (fetch(), [page(FIRST, 1, next_row=11), page(SECOND, 1)],
          "shared report 'team', fetch 7 of 2026-03-01..2026-03-10, window 2026-03-01..2026-03-05: Toggl announced "
-         "page 2 (X-Next-Row-Number) but it was never fetched; fetch it again"),
+         "page 2 (X-Next-*) but it was never fetched; fetch it again"),
         (fetch(), [page(FIRST, 1), page(FIRST, 2), page(SECOND, 1)],
          "shared report 'team', fetch 7 of 2026-03-01..2026-03-10, window 2026-03-01..2026-03-05: page 1 said it was "
          "the last, yet more pages follow; fetch it again"),

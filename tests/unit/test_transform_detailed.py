@@ -280,7 +280,7 @@ def test_negative_seconds_with_a_stop_still_counts_as_running() -> None:
 @pytest.mark.parametrize(
     "amount_field", [pytest.param({}, id="missing"), pytest.param({"billable_amount_in_cents": None}, id="null")]
 )
-def test_missing_amount_is_zero(amount_field: dict[str, Any]) -> None:
+def test_a_missing_or_null_amount_is_null_not_zero(amount_field: dict[str, Any]) -> None:
     source = row([entry(1, 60, "2026-03-02T09:00:00Z", "2026-03-02T09:01:00Z"),
                   entry(2, 60, "2026-03-02T09:01:00Z", "2026-03-02T09:02:00Z")])
     del source["billable_amount_in_cents"]
@@ -288,8 +288,8 @@ def test_missing_amount_is_zero(amount_field: dict[str, Any]) -> None:
 
     frame = flatten_time_entries([source], "r")
 
-    assert frame["row_billable_amount_in_cents"].tolist() == [0, 0]
-    assert frame["billable_amount_in_cents"].tolist() == [0, 0]
+    assert frame["row_billable_amount_in_cents"].isna().tolist() == [True, True]
+    assert frame["billable_amount_in_cents"].isna().tolist() == [True, True]
 
 
 def test_page_mixing_row_sizes_puts_row_fields_on_their_entries() -> None:

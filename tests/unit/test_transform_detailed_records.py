@@ -3,7 +3,8 @@
 Covers: the seed row as one exact tuple in DETAILED_COLUMNS order with COPY-ready Python types (int, str,
 bool, datetime.date, timezone-aware datetime keeping the string's offset, lists); the sums (seconds, cents
 to the cent, rows per entry_date); hidden amounts as None; running timers (stop null, negative seconds);
-grouped rows whose shares sum to the row amount; the same error messages as flatten_time_entries; the
+grouped rows whose shares sum to the row amount; null amounts as None; names a row lacks taken from the
+response's dictionaries (tag_names aligned with tag_ids); the same error messages as flatten_time_entries; the
 garbage collector restored after a call and after an error; and flatten_time_entries agreeing with
 time_entry_records value for value on a varied synthetic page.
 """
@@ -81,9 +82,10 @@ def test_sums_and_rows_by_date_over_a_page() -> None:
     assert column(result.rows, "time_entry_id") == [1, 2, 3, 4]
     assert result.seconds == 60 + 120 + 3600 + 0
     assert result.billable_amount_in_cents == 17
-    assert sum(column(result.rows, "billable_amount_in_cents")) == 17
+    assert column(result.rows, "billable_amount_in_cents")[3] is None  # null stays null: unpriced is not free
+    assert sum(column(result.rows, "billable_amount_in_cents")[:3]) == 17
     assert result.rows_by_date == {date(2026, 3, 2): 1, date(2026, 3, 1): 1, date(2026, 3, 3): 2}
-    assert column(result.rows, "row_billable_amount_in_cents") == [10, 10, 7, 0]
+    assert column(result.rows, "row_billable_amount_in_cents") == [10, 10, 7, None]
 
 
 def test_hidden_amounts_are_none() -> None:
@@ -167,7 +169,7 @@ def test_a_row_with_only_time_entries() -> None:
 
     assert values["start_at"] == datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # no offset: read as UTC
     assert values["user_id"] is None and values["username"] is None and values["currency"] is None
-    assert values["row_billable_amount_in_cents"] == 0 and values["billable_amount_in_cents"] == 0
+    assert values["row_billable_amount_in_cents"] is None and values["billable_amount_in_cents"] is None
 
 
 def test_input_is_not_mutated() -> None:
@@ -310,3 +312,40 @@ def test_flatten_time_entries_agrees_with_time_entry_records(amounts_hidden: boo
     else:
         assert result.billable_amount_in_cents == int(frame["billable_amount_in_cents"].sum())
     assert result.rows_by_date == {day: int(count) for day, count in frame["entry_date"].value_counts().items()}
+
+
+SWAGGER_DICTIONARIES = {
+    "users": {"11": {"id": 11, "name": "Zoë", "email": "zoe@example.com", "group_ids": [3], "labour_cost": 4250}},
+    "projects": {"501": {"id": 501, "name": "Relaunch", "client_id": 61, "color": "#06aaf5", "currency": "USD",
+                         "fixed_fee": None, "estimated_seconds": 3600}},
+    "clients": {"61": {"id": 61, "name": "Acme GmbH", "external_reference": None}},
+    "tasks": {"7001": {"id": 7001, "name": "Design", "estimated_seconds": None, "tracked_seconds": 60}},
+    "tags": {"9001": {"id": 9001, "name": "café"}, "9002": {"id": 9002, "name": "remote"}},
+}
+
+
+def test_a_row_with_ids_only_takes_every_name_from_the_dictionaries() -> None:
+    source = {"user_id": 11, "username": "Zoë", "project_id": 501, "task_id": 7001, "billable": True,
+              "description": "x", "tag_ids": [9002, 9001, 9999], "billable_amount_in_cents": None,
+              "hourly_rate_in_cents": None, "currency": "USD", "row_number": 1,
+              "time_entries": [entry(1, 60, "2026-03-02T09:00:00+13:00", "2026-03-02T09:01:00+13:00")]}
+
+    (record,) = time_entry_records([source], "r", dictionaries=SWAGGER_DICTIONARIES).rows
+    values = dict(zip(DETAILED_COLUMNS, record))
+
+    assert (values["username"], values["email"], values["project_name"], values["project_color"],
+            values["client_name"], values["task_name"]) == ("Zoë", "zoe@example.com", "Relaunch", "#06aaf5",
+                                                             "Acme GmbH", "Design")
+    assert values["tag_ids"] == [9002, 9001, 9999] and values["tag_names"] == ["remote", "café", None]
+    assert values["billable_amount_in_cents"] is None and values["hourly_rate_in_cents"] is None
+    assert values["entry_date"] == date(2026, 3, 2)
+
+
+def test_names_the_row_carries_are_kept_over_the_dictionaries() -> None:
+    source = row([entry(1, 60, "2026-03-02T09:00:00Z", "2026-03-02T09:01:00Z")], project_id=501,
+                 project_name="As served", tag_ids=[9001], tag_names=["served tag"])
+
+    (record,) = time_entry_records([source], "r", dictionaries=SWAGGER_DICTIONARIES).rows
+    values = dict(zip(DETAILED_COLUMNS, record))
+
+    assert values["project_name"] == "As served" and values["tag_names"] == ["served tag"]

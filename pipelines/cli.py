@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     emulator.add_argument("--seed", type=int, default=7, help="seed of the generated workspace")
     emulator.add_argument("--users", type=int, default=6, help="people in the generated workspace (default 6, the demo team)")
+    emulator.add_argument("--dialect", choices=("swagger", "enriched"), default="swagger",
+                          help="swagger: as Toggl's spec and real captures (ids only, keyset paging; default); "
+                               "enriched: names in every row")
     emulator.set_defaults(handler=_cmd_emulator)
 
     db = commands.add_parser("db", help="start (or find) the warehouse Postgres and print a URL for psql and BI tools")
@@ -205,7 +208,7 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     from pipelines.demo import emulator_environment
     from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
 
-    emulator = TogglEmulator(EmulatorConfig(seed=args.seed, port=args.port, users=args.users))
+    emulator = TogglEmulator(EmulatorConfig(seed=args.seed, port=args.port, users=args.users, dialect=args.dialect))
     base_url = emulator.start()
     print(f"Toggl API emulator on {base_url} (Ctrl-C to stop). Point toggl-warehouse at it with:\n")
     for name, value in emulator_environment(emulator).items():

@@ -37,6 +37,7 @@ DEMO_DATABASE = "toggl_warehouse_demo"
 DEMO_HOME = ".dagster_home_demo"
 DEMO_ENV_FILE = ".env.demo"
 DEMO_EMULATOR_PORT = 8766
+DEMO_DIALECT = "swagger"  # the demo's emulator answers as Toggl's spec and real captures do (ids only, keyset paging)
 DATABASE_ENV = "TOGGL_DEMO_DATABASE"  # the demo database's name (tests use a throwaway one)
 PORT_ENV = "TOGGL_DEMO_EMULATOR_PORT"
 KEPT_PREFIXES = ("TOGGL_WAREHOUSE_", "TOGGL_DEMO_")  # where Postgres runs, and the demo's own knobs
@@ -171,11 +172,11 @@ def write_env_file(path: Path, emulator: TogglEmulator, port: int, database_name
 def _demo_emulator(port: int) -> Iterator[TogglEmulator]:
     """The emulator on the demo port; on a free port when that one is taken (`./run dev` may be serving it)."""
     try:
-        emulator = TogglEmulator(EmulatorConfig(port=port))
+        emulator = TogglEmulator(EmulatorConfig(port=port, dialect=DEMO_DIALECT))
         emulator.start()
     except OSError:
         print(f"  (port {port} is in use, e.g. by `./run dev`; this run's emulator uses another port)", file=sys.stderr)
-        emulator = TogglEmulator(EmulatorConfig())
+        emulator = TogglEmulator(EmulatorConfig(dialect=DEMO_DIALECT))
         emulator.start()
     try:
         yield emulator
@@ -354,7 +355,7 @@ def dev_plan(root: Path, environ: Mapping[str, str]) -> DevPlan:
 @contextmanager
 def serve_demo_emulator(port: int) -> Iterator[TogglEmulator]:
     """The demo's emulator on `port` (as `.env.demo` says) for as long as `./run dev` runs."""
-    emulator = TogglEmulator(EmulatorConfig(port=port))
+    emulator = TogglEmulator(EmulatorConfig(port=port, dialect=DEMO_DIALECT))
     try:
         emulator.start()
     except OSError:

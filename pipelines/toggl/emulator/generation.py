@@ -6,7 +6,9 @@ generated alone and in any order (the workspace materializes a day on its first 
 default) are the hand-written demo team; more users add generated colleagues and, in proportion, more
 clients, projects, tasks, tags and groups, with the same awkward names, USD/EUR projects with odd-cent
 rates, billable and non-billable work, an archived project, zero-second, DST-spanning and
-midnight-crossing entries, and one running timer (the owner's, the last entry).
+midnight-crossing entries, and one running timer (the owner's, the last entry). The dialect (see
+``dialects.py``) puts the first users in their own time zones (each entry in its user's zone, its date
+that user's local date) and leaves work without project unpriced; ``enriched`` changes nothing here.
 
 Entry ids grow with creation order: day ``i`` of the range owns the ids ``base + i*stride`` up to
 ``base + (i+1)*stride``, and the running timer comes after every day.
@@ -18,6 +20,7 @@ import random
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
+from .dialects import ENRICHED, Dialect
 from .workspace import (
     UTC,
     Client,
@@ -87,15 +90,19 @@ TAG_STEMS = ["Nachtschicht", "client-facing", "déplacement", "on-call 📟", "r
 
 
 def generate_organization(seed: int, start: date, end: date, tz_name: str, now: datetime,
-                          users: int = DEMO_USERS) -> Organization:
+                          users: int = DEMO_USERS, dialect: Dialect = ENRICHED) -> Organization:
     """Workspace A (premium, all the data, ``users`` people) and workspace B (free plan, the owner only)."""
     if users < 1:
         raise ValueError("a workspace needs at least one user")
     rng = random.Random(seed)
     ids = _Ids(rng)
     org_id = ids.new(8_000_000, 8_999_999)
-    people = _users(rng, ids, seed, users)
+    people = [replace(user, timezone=zone) if zone else user
+              for user, zone in zip(_users(rng, ids, seed, users), [*dialect.user_zones, *[None] * users])]
     ws_a = _workspace_a(rng, ids, org_id, people, tz_name, now)
+    ws_a.dialect = dialect
+    if dialect.null_rates:
+        ws_a.default_rate_in_cents = None
     ws_b = Workspace(id=ids.new(5_000_000, 5_999_999), name="Freelance Sandbox", organization_id=org_id,
                      plan="free", timezone=tz_name, now=now, admin_ids=frozenset({people[0].id}),
                      users=[people[0]])
@@ -235,8 +242,9 @@ class _EntryDraw:
         billable = (rng.random() < 0.85) if project is not None and project.billable else (
             project is None and rng.random() < 0.25)
         tag_ids = tuple(sorted(t.id for t in rng.sample(days.ws.tags, rng.choice([0, 0, 1, 1, 2, 3]))))
-        start = start.astimezone(UTC).astimezone(self.tz)  # normalise DST gaps
-        stop = None if running else stop_for(start, seconds, self.tz)
+        tz = self.days.ws.zone_of(user.id)
+        start = start.astimezone(UTC).astimezone(tz)  # normalise DST gaps
+        stop = None if running else stop_for(start, seconds, tz)
         at = self.now if running else min(stop + timedelta(seconds=rng.randint(0, 90_000)), self.now)
         self.next_id += rng.randint(1, 7)
         return TimeEntry(self.next_id, user.id, project.id if project else None, task.id if task else None,
@@ -245,8 +253,9 @@ class _EntryDraw:
 
     def resume(self, previous: TimeEntry, start: datetime, seconds: int) -> TimeEntry:
         """Toggl's "continue": a new entry with the previous one's project, task, description and tags."""
-        start = start.astimezone(UTC).astimezone(self.tz)
-        stop = stop_for(start, seconds, self.tz)
+        tz = self.days.ws.zone_of(previous.user_id)
+        start = start.astimezone(UTC).astimezone(tz)
+        stop = stop_for(start, seconds, tz)
         at = min(stop + timedelta(seconds=self.rng.randint(0, 90_000)), self.now)
         self.next_id += self.rng.randint(1, 7)
         return replace(previous, id=self.next_id, start=start, stop=stop, seconds=seconds, at=at.astimezone(UTC))
@@ -261,7 +270,8 @@ def _day_entries(draw: _EntryDraw, user: User, day: date) -> list[TimeEntry]:
     rng = draw.rng
     weekend = day.weekday() >= 5
     count = rng.choice([0, 0, 0, 1]) if weekend else rng.choice([0, 1, 2, 3, 3, 4, 4, 5])
-    cursor = datetime.combine(day, time(7, 30), draw.tz) + timedelta(seconds=rng.randint(0, 7_200))
+    tz = draw.days.ws.zone_of(user.id)
+    cursor = datetime.combine(day, time(7, 30), tz) + timedelta(seconds=rng.randint(0, 7_200))
     out = []
     for _ in range(count):
         seconds = 0 if rng.random() < 0.03 else rng.randint(300, 3 * 3600)
@@ -271,7 +281,7 @@ def _day_entries(draw: _EntryDraw, user: User, day: date) -> list[TimeEntry]:
         if cursor.date() != day or cursor.time() > time(21, 0):  # a day's entries start on that day
             break
     if not weekend and len(out) < 5 and rng.random() < 0.04:  # late work crossing local midnight
-        late = datetime.combine(day, time(23, 0), draw.tz) + timedelta(seconds=rng.randint(0, 3_000))
+        late = datetime.combine(day, time(23, 0), tz) + timedelta(seconds=rng.randint(0, 3_000))
         out.append(draw.make(user, late, rng.randint(1_800, 9_000)))
     return out
 
@@ -279,13 +289,15 @@ def _day_entries(draw: _EntryDraw, user: User, day: date) -> list[TimeEntry]:
 def _quiet_day_entry(draw: _EntryDraw, users: list[User], day: date) -> TimeEntry:
     """Somebody always tracks something, so every day of the range has time."""
     rng = draw.rng
-    start = datetime.combine(day, time(10), draw.tz) + timedelta(seconds=rng.randint(0, 3_600))
-    return draw.make(rng.choice(users), start, rng.randint(600, 5_400))
+    offset = timedelta(seconds=rng.randint(0, 3_600))  # drawn before the user: the same data as ever
+    user = rng.choice(users)
+    start = datetime.combine(day, time(10), draw.days.ws.zone_of(user.id)) + offset
+    return draw.make(user, start, rng.randint(600, 5_400))
 
 
 def _dst_entry(draw: _EntryDraw, user: User, day: date) -> list[TimeEntry]:
     """On the eve of a DST change, one entry from 23:30 to 04:00 local, spanning the change."""
-    tz = draw.tz
+    tz = draw.days.ws.zone_of(user.id)
     before = datetime.combine(day, time(12), tz).utcoffset()
     after = datetime.combine(day + timedelta(days=1), time(12), tz).utcoffset()
     if before == after:

@@ -170,7 +170,7 @@ def _new_row(ws: Workspace, period: date, project_id: int | None) -> ProfitRow:
 def _add(ws: Workspace, row: ProfitRow, entry: TimeEntry, currency: str) -> None:
     row.total_seconds += entry.seconds
     row.billable_seconds += entry.seconds if entry.billable else 0
-    row.earnings += convert(ws.amount_of(entry), ws.rate_of(entry)[1], currency)
+    row.earnings += convert(ws.amount_of(entry) or 0, ws.rate_of(entry)[1], currency)
     row.labour_cost += convert(ws.labour_cost_of(entry), ws.default_currency, currency)
 
 

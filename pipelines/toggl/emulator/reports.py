@@ -15,6 +15,11 @@ filtered range and are identical on every page.
 Cost: a query (the body without its paging fields) is answered once — selection, row grouping, totals
 and dictionaries — and kept in an ``AnswerCache`` until the workspace changes, so each following page
 only renders its own rows: time proportional to the page, not the range.
+
+The workspace's dialect (``dialects.py``) decides the rest: in ``swagger`` the page size is capped at 50,
+paging honours only the ``first_timestamp`` + ``first_id`` keyset (``first_row_number`` is ignored) and
+sends ``X-Next-Timestamp`` and ``X-Page-Size`` beside ``X-Next-ID``/``X-Next-Row-Number``, summary sub-groups
+are a map keyed by id of ``{title, seconds}``, and a fixed-range report sends no ``X-Range-*`` headers.
 """
 
 from __future__ import annotations
@@ -158,6 +163,8 @@ def _optional_int(value) -> int | None:
 def select_entries(ws: Workspace, query: ReportQuery) -> list[TimeEntry]:
     """Entries of the range that pass every filter, ordered by start, then id."""
     entries = ws.entries_between(query.start, query.end)
+    if ws.several_zones:  # days are local to each user: their entries interleave across days
+        entries = sorted(entries, key=lambda e: (e.start, e.id))
     return [e for e in entries if _passes(ws, e, query.filters)] if _filtered(query) else entries
 
 
@@ -264,6 +271,14 @@ def _summary_group(ws: Workspace, grouping: str, group_id, subs: dict) -> dict:
                            for (sid, title), group in subs.items()]}
 
 
+def _sub_group_map(sub_groups: list[dict]) -> dict:
+    """Sub-groups as a saved summary report serves them: keyed by id (the title when there is none), each
+    holding only its title and seconds."""
+    return {str(sub["id"]) if sub["id"] is not None else str(sub["title"]): {"title": sub["title"],
+                                                                           "seconds": sub["seconds"]}
+            for sub in sub_groups}
+
+
 def build_weekly(ws: Workspace, entries: list[TimeEntry], start: date) -> list[dict]:
     """One row per user x project x rate; 7-item arrays indexed by day since ``start``."""
     rows: dict[tuple, dict] = {}
@@ -275,7 +290,7 @@ def build_weekly(ws: Workspace, entries: list[TimeEntry], start: date) -> list[d
         day = (e.date - start).days
         row["seconds"][day] += e.seconds
         row["billable_seconds"][day] += e.seconds if e.billable else 0
-        row["billable_amounts_in_cents"][day] += ws.amount_of(e)
+        row["billable_amounts_in_cents"][day] += ws.amount_of(e) or 0
     return list(rows.values())
 
 
@@ -345,6 +360,9 @@ def answer_query(ws: Workspace, query: ReportQuery, days: DayParts | None = None
                     build_dictionaries(ws, parts.values()))
     if query.report_type == "summary":
         answer.report = build_summary(ws, entries, query.grouping, query.sub_grouping)
+        if ws.dialect.summary_map:
+            answer.report = {"groups": [{**group, "sub_groups": _sub_group_map(group["sub_groups"])}
+                                        for group in answer.report["groups"]]}
     elif query.report_type == "weekly":
         answer.report = build_weekly(ws, entries, query.start)
     elif query.grouped:
@@ -401,7 +419,10 @@ def shared_report_response(ws: Workspace, report: ReportDefinition, body: dict, 
     query = resolve_query(report, body, today)
     cache = cache if cache is not None else AnswerCache()
     answer = cache.get(ws, report, query)
-    headers = {"X-Range-Start": query.start.isoformat(), "X-Range-End": query.end.isoformat()}
+    dialect = ws.dialect
+    headers = {}
+    if dialect.range_headers_on_fixed or not report.fixed_daterange:
+        headers = {"X-Range-Start": query.start.isoformat(), "X-Range-End": query.end.isoformat()}
     results = {"detailed_results": None, "summary_results": None, "weekly_results": None}
     rows: list[str] = []
     if query.report_type == "summary":
@@ -411,11 +432,16 @@ def shared_report_response(ws: Workspace, report: ReportDefinition, body: dict, 
     else:
         if too_big_rows is not None and answer.row_count > too_big_rows:
             raise ApiError(500, "report is too big to be exported")
-        first = _first_index(answer, query)
-        following = first + query.page_size
+        first = _first_index(answer, query, keyset_only=dialect.keyset_paging)
+        page_size = min(query.page_size, dialect.max_page_size or query.page_size)
+        following = first + page_size
         if following < answer.row_count:
             headers["X-Next-ID"] = str(answer.first_entry(following).id)
             headers["X-Next-Row-Number"] = str(following + 1)
+            if dialect.keyset_paging:
+                headers["X-Next-Timestamp"] = str(answer.cursors()[following][0])
+        if dialect.keyset_paging:
+            headers["X-Page-Size"] = str(page_size)
         rows = cache.encoder(ws).rows(answer.rows(first, following), first + 1)
         results["detailed_results"] = {"report": _ROWS, "totals": answer.totals}
     text = to_json({**_envelope(report, body, answer.dictionaries), **results})
@@ -458,13 +484,14 @@ def report_rows(ws: Workspace, report: ReportDefinition, start: date | None, end
     return build_rows(ws, select_entries(ws, query), query.grouped)
 
 
-def _first_index(answer: Answer, query: ReportQuery) -> int:
-    """Where a page starts: first_row_number, else the (first_timestamp, first_id) cursor, else 0."""
-    if query.first_row_number is not None:
+def _first_index(answer: Answer, query: ReportQuery, keyset_only: bool = False) -> int:
+    """Where a page starts: first_row_number (unless paging by keyset only), else the (first_timestamp,
+    first_id) cursor, else 0."""
+    if query.first_row_number is not None and not keyset_only:
         return max(query.first_row_number - 1, 0)
     if query.first_timestamp is not None:
         return bisect_left(answer.cursors(), (query.first_timestamp, query.first_id or 0))
-    if query.first_id is not None:
+    if query.first_id is not None and not keyset_only:
         return answer.row_of_id(query.first_id) or 0
     return 0
 

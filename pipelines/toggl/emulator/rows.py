@@ -3,7 +3,9 @@
 A row is assembled from fragments encoded once per user, project, task, description and tag set, and
 from its entries' own texts, encoded once per entry; a page is then little more than a join (encoding
 row dicts with ``json.dumps`` for every page cost more than the client spends parsing them). Field
-order and spacing are what ``json.dumps(row, ensure_ascii=False)`` writes.
+order and spacing are what ``json.dumps(row, ensure_ascii=False)`` writes. The ``swagger`` dialect's rows
+carry ids only (``user_id``, ``username``, ``project_id``, ``task_id``, ``tag_ids``: no project, client,
+task or tag names, no email) and a null amount where no rate applies; ``at_tz`` is in the user's zone.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class RowEncoder:
 
     def __init__(self, ws: Workspace):
         self.ws = ws
-        self.tz = ws.tz
+        self.enriched = ws.dialect.enriched_rows
         self._fragments: dict[tuple[str, Hashable], str] = {}
         self._entries: dict[int, tuple[TimeEntry, str, int, str, str]] = {}
 
@@ -44,8 +46,8 @@ class RowEncoder:
 
     def row(self, group: list[TimeEntry], number: int) -> str:
         encoded = [self._entry(e) for e in group]
-        _, head, _, tail, _ = encoded[0]
-        amount = sum(e[2] for e in encoded)
+        _, head, first_amount, tail, _ = encoded[0]
+        amount = "null" if first_amount is None else sum(e[2] for e in encoded)  # a row shares one rate
         entries = ", ".join(e[4] for e in encoded)
         return (f'{{{head}, "billable_amount_in_cents": {amount}, {tail}, "row_number": {number}, '
                 f'"time_entries": [{entries}]}}')
@@ -60,7 +62,7 @@ class RowEncoder:
                     f"\"description\": {self._fragment('text', e.description, to_json)}, "
                     f"\"billable\": {BOOLEANS[e.billable]}")
             tail = (f"{self._fragment('rate', self.ws.rate_of(e), self._rate)}, "
-                    f"{self._fragment('tags', e.tag_ids, self._tags)}")
+                    f"{self._fragment('tags', e.tag_ids, self._tags if self.enriched else self._tag_ids)}")
             encoded = self._entries[e.id] = (e, head, self.ws.amount_of(e), tail, self._time_entry(e))
         return encoded
 
@@ -73,15 +75,19 @@ class RowEncoder:
     def _time_entry(self, e: TimeEntry) -> str:
         stop = f'"{e.stop.isoformat()}"' if e.stop else "null"
         return (f'{{"id": {e.id}, "seconds": {e.seconds}, "start": "{e.start.isoformat()}", "stop": {stop}, '
-                f'"at": "{e.at.astimezone(UTC).isoformat()}", "at_tz": "{e.at.astimezone(self.tz).isoformat()}"}}')
+                f'"at": "{e.at.astimezone(UTC).isoformat()}", "at_tz": "{e.at.astimezone(e.start.tzinfo).isoformat()}"}}')
 
     # ---- fragments shared by many entries, each encoded once -----------------------------------------
     def _user(self, user_id: int) -> str:
         user = self.ws.user(user_id)
+        if not self.enriched:
+            return _members({"user_id": user.id, "username": user.name})
         return _members({"user_id": user.id, "username": user.name, "email": user.email})
 
     def _project(self, project_id: int | None) -> str:
         project = self.ws.project(project_id)
+        if not self.enriched:
+            return _members({"project_id": project.id if project else None})
         client = self.ws.client(project.client_id) if project else None
         color = project.color if project else None
         return _members({"project_id": project.id if project else None,
@@ -91,12 +97,18 @@ class RowEncoder:
 
     def _task(self, task_id: int | None) -> str:
         task = self.ws.task(task_id)
+        if not self.enriched:
+            return _members({"task_id": task.id if task else None})
         return _members({"task_id": task.id if task else None, "task_name": task.name if task else None})
 
     @staticmethod
     def _rate(rate_and_currency: tuple[int, str]) -> str:
         rate, currency = rate_and_currency
         return _members({"hourly_rate_in_cents": rate, "currency": currency})
+
+    @staticmethod
+    def _tag_ids(tag_ids: tuple[int, ...]) -> str:
+        return _members({"tag_ids": list(tag_ids)})
 
     def _tags(self, tag_ids: tuple[int, ...]) -> str:
         return _members({"tag_ids": list(tag_ids), "tag_names": [self.ws.tag(t).name for t in tag_ids]})

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .dialects import DIALECTS
 from .faults import QUOTA_REMAINING, QUOTA_RESETS_IN, ApiError, Fault, FaultPlan
 from .generation import DEMO_USERS, generate_organization
 from .profitability import export_profitability, parse_variant
@@ -55,7 +56,8 @@ NO_CREDENTIALS = "Unable to extract authentication data"
 @dataclass
 class EmulatorConfig:
     """The emulated organization and server. ``users``: people in the premium workspace (the default six
-    are the demo team; more add generated colleagues, clients and projects in proportion)."""
+    are the demo team; more add generated colleagues, clients and projects in proportion). ``dialect``:
+    ``enriched`` (names in every row, the default here) or ``swagger`` (Toggl's spec: see ``dialects.py``)."""
 
     seed: int = 7
     users: int = DEMO_USERS
@@ -68,8 +70,11 @@ class EmulatorConfig:
     too_big_rows: int | None = None
     now: datetime | None = None
     profitability_csv: dict = field(default_factory=dict)
+    dialect: str = "enriched"
 
     def __post_init__(self) -> None:
+        if self.dialect not in DIALECTS:
+            raise ValueError(f"emulator dialect must be one of {', '.join(DIALECTS)}, got {self.dialect!r}")
         self.end = self.end or date.today()
         self.start = self.start or self.end - timedelta(days=400)
         tz = ZoneInfo(self.timezone)
@@ -260,7 +265,8 @@ class TogglEmulator:
         self.config = config or EmulatorConfig()
         cfg = self.config
         self.organization: Organization = generate_organization(cfg.seed, cfg.start, cfg.end, cfg.timezone,
-                                                                cfg.now, users=cfg.users)
+                                                                cfg.now, users=cfg.users,
+                                                                dialect=DIALECTS[cfg.dialect])
         self.workspace: Workspace = self.organization.workspaces[0]
         self.reports: dict[str, ReportDefinition] = define_reports(
             random.Random(f"reports:{cfg.seed}"), self.workspace, self.today)

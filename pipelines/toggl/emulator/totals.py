@@ -66,9 +66,9 @@ class DayPart:
     def add(self, ws: Workspace, e: TimeEntry) -> None:
         amount = ws.amount_of(e)
         self.seconds += e.seconds
-        self.amount += amount
+        self.amount += amount or 0  # unpriced work (no rate, null amount) adds no money
         self.labour += ws.labour_cost_of(e)
-        if e.billable:
+        if e.billable and amount is not None:
             rate, currency = ws.rate_of(e)
             self.by_rate[str(rate)] = self.by_rate.get(str(rate), 0) + amount
             self.rates[(rate, currency)] = self.rates.get((rate, currency), 0) + e.seconds
@@ -155,6 +155,8 @@ def build_dictionaries(ws: Workspace, parts: Iterable[DayPart]) -> dict:
     tags = set().union(*(p.tag_ids for p in parts))
     projects = [p for p in ws.projects if p.id in project_ids]
     clients = {p.client_id for p in projects}
+    if ws.dialect.swagger_dictionaries:
+        return _swagger_dictionaries(ws, users, projects, clients, tasks, tags)
     return {
         "clients": {str(c.id): {"id": c.id, "name": c.name} for c in ws.clients if c.id in clients},
         "projects": {str(p.id): {"id": p.id, "name": p.name, "client_id": p.client_id, "color": p.color,
@@ -168,4 +170,30 @@ def build_dictionaries(ws: Workspace, parts: Iterable[DayPart]) -> dict:
         "user_groups": {str(g.id): {"id": g.id, "name": g.name, "user_ids": list(g.user_ids)}
                         for g in ws.user_groups if users & set(g.user_ids)},
         "filters": {},
+    }
+
+
+def _swagger_dictionaries(ws: Workspace, users: set[int], projects: list, clients: set, tasks: set,
+                          tags: set) -> dict:
+    """The dictionaries as Toggl's swagger has them: projects without billable/active but with fixed_fee,
+    estimates and dates; users with group_ids and labour_cost; user groups without user_ids."""
+    groups_of = {u: [g.id for g in ws.user_groups if u in g.user_ids] for u in users}
+    return {
+        "clients": {str(c.id): {"id": c.id, "name": c.name, "external_reference": None}
+                    for c in ws.clients if c.id in clients},
+        "projects": {str(p.id): {"id": p.id, "name": p.name, "client_id": p.client_id, "color": p.color,
+                                 "currency": p.currency, "fixed_fee": None, "estimated_seconds": p.estimated_seconds,
+                                 "estimated_hours": None, "actual_seconds": None, "actual_hours": None,
+                                 "recurring": False, "recurring_parameters": None, "start_date": None,
+                                 "end_date": None, "external_reference": None}
+                     for p in projects},
+        "tags": {str(t.id): {"id": t.id, "name": t.name} for t in ws.tags if t.id in tags},
+        "tasks": {str(t.id): {"id": t.id, "name": t.name, "project_id": t.project_id, "estimated_seconds": None,
+                              "tracked_seconds": None}
+                  for t in ws.tasks if t.id in tasks},
+        "users": {str(u.id): {"id": u.id, "name": u.name, "email": u.email, "avatar_url": "",
+                              "group_ids": groups_of[u.id], "labour_cost": u.labour_rate_in_cents}
+                  for u in ws.users if u.id in users},
+        "user_groups": {str(g.id): {"id": g.id, "name": g.name}
+                        for g in ws.user_groups if users & set(g.user_ids)},
     }

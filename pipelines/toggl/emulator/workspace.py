@@ -5,8 +5,9 @@ Time entries are materialized a day at a time, on first use, from the workspace'
 Canonical money (every emulated endpoint agrees to the cent):
   entry amount      = round_half_up(seconds * hourly_rate_in_cents / 3600) if billable else 0
   entry labour cost = round_half_up(seconds * user's labour_rate_in_cents / 3600)
-Entries without project use the workspace default rate and currency (USD). Labour rates are in the
-workspace default currency (USD).
+Entries without project use the workspace default rate and currency (USD); with no default rate (the
+``swagger`` dialect) they have no rate, and a null amount. Labour rates are in the workspace default
+currency (USD). Each user works in their own time zone (the workspace's unless set).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from .dialects import ENRICHED, Dialect
 
 UTC = timezone.utc
 
@@ -38,6 +41,7 @@ class User:
     password: str
     api_token: str
     labour_rate_in_cents: int
+    timezone: str | None = None  # None: the workspace's
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Project:
     active: bool
     hourly_rate_in_cents: int
     currency: str
+    estimated_seconds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class Tag:
 
 @dataclass(frozen=True)
 class TimeEntry:
-    """A time entry. ``start``/``stop`` are aware datetimes in the workspace timezone; stop None = running."""
+    """A time entry. ``start``/``stop`` are aware datetimes in its user's time zone; stop None = running."""
 
     id: int
     user_id: int
@@ -144,8 +149,9 @@ class Workspace:
     plan: str
     timezone: str
     now: datetime
-    default_rate_in_cents: int = 9999
+    default_rate_in_cents: int | None = 9999
     default_currency: str = "USD"
+    dialect: Dialect = ENRICHED
     admin_ids: frozenset[int] = frozenset()
     users: list[User] = field(default_factory=list)
     user_groups: list[UserGroup] = field(default_factory=list)
@@ -192,6 +198,14 @@ class Workspace:
     def tag(self, tag_id: int) -> Tag:
         return self._lookup("tags")[tag_id]
 
+    def zone_of(self, user_id: int) -> ZoneInfo:
+        """The time zone a user's entries are in."""
+        return ZoneInfo(self.user(user_id).timezone or self.timezone)
+
+    @property
+    def several_zones(self) -> bool:
+        return any(user.timezone for user in self.users)
+
     def is_admin(self, user_id: int | None) -> bool:
         return user_id in self.admin_ids
 
@@ -204,15 +218,19 @@ class Workspace:
         return cached[2]
 
     # ---- canonical money -----------------------------------------------------------------
-    def rate_of(self, entry: TimeEntry) -> tuple[int, str]:
-        """(hourly_rate_in_cents, currency) applying to an entry."""
+    def rate_of(self, entry: TimeEntry) -> tuple[int | None, str]:
+        """(hourly_rate_in_cents, currency) applying to an entry; the rate None when none applies."""
         project = self.project(entry.project_id)
         if project is None:
             return self.default_rate_in_cents, self.default_currency
         return project.hourly_rate_in_cents, project.currency
 
-    def amount_of(self, entry: TimeEntry) -> int:
-        return money_for(entry.seconds, self.rate_of(entry)[0]) if entry.billable else 0
+    def amount_of(self, entry: TimeEntry) -> int | None:
+        """The entry's billable amount; None when no rate applies (unpriced is not free)."""
+        rate = self.rate_of(entry)[0]
+        if rate is None:
+            return None
+        return money_for(entry.seconds, rate) if entry.billable else 0
 
     def labour_cost_of(self, entry: TimeEntry) -> int:
         return money_for(entry.seconds, self.user(entry.user_id).labour_rate_in_cents)
@@ -279,12 +297,12 @@ class Workspace:
         with self._lock:
             self._materialize_all()
             entry_id = max(self._entries, default=0) + 1
-            local = start.astimezone(self.tz)
+            local = start.astimezone(self.zone_of(user_id))
             entry = TimeEntry(id=entry_id, user_id=user_id, project_id=fields.get("project_id"),
                               task_id=fields.get("task_id"), description=fields.get("description", ""),
                               billable=fields.get("billable", False),
                               tag_ids=tuple(fields.get("tag_ids", ())), start=local,
-                              stop=self._stop_for(local, seconds), seconds=seconds, at=self._touch())
+                              stop=stop_for(local, seconds, local.tzinfo), seconds=seconds, at=self._touch())
             self._entries[entry_id] = entry
             return entry
 
@@ -297,10 +315,10 @@ class Workspace:
     def move_entry(self, entry_id: int, new_start: datetime) -> TimeEntry:
         with self._lock:
             old = self.entry(entry_id)
-            start = new_start.astimezone(self.tz)
+            start = new_start.astimezone(self.zone_of(old.user_id))
             self._materialize(start.date(), start.date())  # the new day exists before the entry joins it
             seconds = self._elapsed(start) if old.stop is None else old.seconds
-            stop = None if old.stop is None else self._stop_for(start, seconds)
+            stop = None if old.stop is None else stop_for(start, seconds, start.tzinfo)
             return self._store(replace(old, start=start, stop=stop, seconds=seconds))
 
     def update_entry(self, entry_id: int, **fields) -> TimeEntry:
@@ -310,16 +328,13 @@ class Workspace:
             if "tag_ids" in fields:
                 fields["tag_ids"] = tuple(fields["tag_ids"])
             if "seconds" in fields and old.stop is not None:
-                fields["stop"] = self._stop_for(old.start, fields["seconds"])
+                fields["stop"] = stop_for(old.start, fields["seconds"], old.start.tzinfo)
             return self._store(replace(old, **fields))
 
     def _store(self, entry: TimeEntry) -> TimeEntry:
         entry = replace(entry, at=self._touch())
         self._entries[entry.id] = entry
         return entry
-
-    def _stop_for(self, start: datetime, seconds: int) -> datetime:
-        return stop_for(start, seconds, self.tz)
 
     def _elapsed(self, start: datetime) -> int:
         return int((self.now - start).total_seconds())

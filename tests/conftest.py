@@ -100,7 +100,8 @@ def _emulator_config(**overrides):
     from pipelines.toggl.emulator import EmulatorConfig
 
     today = date.today()
-    return EmulatorConfig(**{"seed": 7, "start": today - timedelta(days=120), "end": today, **overrides})
+    return EmulatorConfig(**{"seed": 7, "start": today - timedelta(days=120), "end": today,
+                             "dialect": os.environ.get("TOGGL_TEST_DIALECT", "enriched"), **overrides})
 
 
 @pytest.fixture(scope="session")

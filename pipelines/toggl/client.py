@@ -294,7 +294,7 @@ class TogglClient:
             out_of_quota, resets_in = self._ask_quota()
         if out_of_quota is False:
             return errors.TogglPlanError(
-                f"{label}: Toggl says the workspace's plan does not include this feature (402): {message}. "
+                f"{label}: Toggl says the workspace's plan does not include this feature (402): {_sentence(message)} "
                 "Not retried: upgrade the workspace or remove this source from the configuration", status=402
             )
         if out_of_quota is None:
@@ -405,6 +405,11 @@ def _error_message(response: requests.Response) -> str:
             if isinstance(payload.get(key), str):
                 return payload[key]
     return text[:500]
+
+
+def _sentence(text: str) -> str:
+    """Toggl's text ending with a full stop (unless it ends with one, or with ! or ?)."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _number(value: str | None) -> float | None:

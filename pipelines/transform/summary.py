@@ -26,8 +26,8 @@ DEFAULT_SUB_GROUPING = "time_entries"
 """Toggl's defaults (Reports v3 swagger) when neither the request nor the saved report names a grouping."""
 
 _INT_COLUMNS = ("group_id", "sub_group_id", "seconds")
-_RATE_AMOUNTS = ("billable_amount_in_cents", "labour_cost_in_cents")
-"""Money a sub-group's rate element may carry; set to null when the response hides its amounts."""
+_RATE_AMOUNTS = ("billable_amount_in_cents",)
+"""Money a sub-group's rate element may carry that hide_amounts hides; set to null then (labour cost is kept)."""
 
 
 def flatten_summary(

@@ -26,6 +26,8 @@ RATES_COLUMNS: tuple[str, ...] = tables.REPORT_RATES.column_names
 """Columns of ``toggl.report_rates`` minus ``loaded_at``, in table order, as declared in ``warehouse.tables``."""
 
 _AMOUNTS = ("billable_amount_in_cents", "labour_cost_in_cents")
+_HIDDEN = ("billable_amount_in_cents",)
+"""What ``hide_amounts`` hides: the billable amount. Labour cost, which Toggl still sends, is kept."""
 _MEASURES = ("seconds", *_AMOUNTS)
 _OBJECT_COLUMNS = frozenset({"report_key", "window_start", "window_end", "resolution", "bucket_start",
                              "by_rate", "currency"})
@@ -55,9 +57,9 @@ def flatten_totals(
     months. ``by_rate`` stays a Python dict (``{}`` when null). ``rates`` gets one row per rate and currency
     (a null currency becomes ``""``; repeated rate/currency pairs are summed so the key stays unique).
     Missing numbers become 0; numbers given as strings are accepted. With ``amounts_hidden`` (the response's
-    ``hide_amounts``) the money of the totals and of every graph bucket (``billable_amount_in_cents``,
-    ``labour_cost_in_cents``) is ``pd.NA`` and ``by_rate`` (amounts per rate) is ``{}``; seconds and the
-    rates' billable seconds are kept.
+    ``hide_amounts``) the billable amount of the totals and of every graph bucket is ``pd.NA`` and
+    ``by_rate`` (amounts per rate) is ``{}``; every figure Toggl still sends is kept: seconds, the rates'
+    billable seconds and the labour cost (``pd.NA`` when Toggl sends it null or not at all).
 
     Dtypes: integer measures int64, the two money columns nullable Int64; ``window_start``/``window_end``/``bucket_start`` object holding
     ``datetime.date``; ``resolution``/``currency``/``report_key`` object holding ``str`` (``resolution`` may
@@ -133,11 +135,13 @@ def bucket_starts(resolution: str | None, window_start: date, count: int) -> lis
 
 
 def _measures(source: dict[str, Any], amounts_hidden: bool) -> dict[str, Any]:
-    """Seconds, billable amount and labour cost of a totals object or graph bucket (missing -> 0; hidden
-    money -> ``pd.NA``)."""
+    """Seconds, billable amount and labour cost of a totals object or graph bucket (missing -> 0; with hidden
+    amounts, the billable amount and a labour cost not sent -> ``pd.NA``)."""
     measures: dict[str, Any] = {name: to_int(source.get(name)) for name in _MEASURES}
     if amounts_hidden:
-        measures.update(dict.fromkeys(_AMOUNTS, pd.NA))
+        measures.update(dict.fromkeys(_HIDDEN, pd.NA))
+        if source.get("labour_cost_in_cents") is None:  # not sent: unknown, not 0
+            measures["labour_cost_in_cents"] = pd.NA
     return measures
 
 

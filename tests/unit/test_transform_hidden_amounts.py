@@ -79,7 +79,7 @@ def test_detailed_visible_amounts_are_split_as_before() -> None:
 
 
 @pytest.mark.parametrize("served", SERVED_AMOUNTS)
-def test_totals_and_graph_hidden_money_is_na(served) -> None:
+def test_totals_and_graph_hidden_billable_money_is_na_and_labour_cost_is_kept(served) -> None:
     bucket = _with_amount({"seconds": 60, "labour_cost_in_cents": 7, "by_rate": {"5000": 12}},
                           "billable_amount_in_cents", served)
     totals = {**_with_amount({"seconds": 60, "labour_cost_in_cents": 7, "resolution": "day"},
@@ -90,7 +90,7 @@ def test_totals_and_graph_hidden_money_is_na(served) -> None:
 
     for frame in (frames.totals, frames.graph):
         assert frame["billable_amount_in_cents"].isna().all()
-        assert frame["labour_cost_in_cents"].isna().all()
+        assert frame["labour_cost_in_cents"].tolist() == [7]  # Toggl still sends it: kept
         assert frame["seconds"].tolist() == [60]
     assert frames.graph["by_rate"].tolist() == [{}]
     assert frames.rates["billable_seconds"].tolist() == [60]

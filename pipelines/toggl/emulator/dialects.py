@@ -27,6 +27,7 @@ class Dialect:
     swagger_dictionaries: bool  # projects with fixed_fee/estimates, users with group_ids/labour_cost, ...
     summary_map: bool  # summary sub_groups as an object keyed by id of {title, seconds}
     range_headers_on_fixed: bool  # X-Range-* on a report saved with a fixed date range
+    honours_cursor: bool = True  # False: a Toggl that serves the first page whatever cursor is sent (tests)
 
 
 ENRICHED = Dialect("enriched", enriched_rows=True, keyset_paging=False, max_page_size=None, null_rates=False,

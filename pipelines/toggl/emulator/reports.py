@@ -432,7 +432,7 @@ def shared_report_response(ws: Workspace, report: ReportDefinition, body: dict, 
     else:
         if too_big_rows is not None and answer.row_count > too_big_rows:
             raise ApiError(500, "report is too big to be exported")
-        first = _first_index(answer, query, keyset_only=dialect.keyset_paging)
+        first = _first_index(answer, query, keyset_only=dialect.keyset_paging) if dialect.honours_cursor else 0
         page_size = min(query.page_size, dialect.max_page_size or query.page_size)
         following = first + page_size
         if following < answer.row_count:
@@ -462,12 +462,12 @@ def load_shared_report(ws: Workspace, report: ReportDefinition, body: dict, toda
 
 
 _ROWS = "\x00rows of this page\x00"  # placeholder of the rows while the rest of the page is encoded
-_MONEY_KEYS = ("billable_amount_in_cents", "labour_cost_in_cents", "billable_amounts_in_cents")
+_MONEY_KEYS = ("billable_amount_in_cents", "billable_amounts_in_cents")
 
 
 def _without_amounts(value):
-    """A copy of a response part with every money field null and every by_rate empty, as a hidden report
-    serves it (a copy: the cached answer stays intact)."""
+    """A copy of a response part with every billable amount null and every by_rate empty, as a hidden report
+    serves it; the labour cost is still sent (a copy: the cached answer stays intact)."""
     if isinstance(value, dict):
         return {key: None if key in _MONEY_KEYS else {} if key == "by_rate" else _without_amounts(item)
                 for key, item in value.items()}

@@ -26,7 +26,7 @@ from pipelines.extract.pacing import collector_paused
 from pipelines.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
 from pipelines.load.report_kinds import KINDS, ReportKind
 from pipelines.load.report_staging import PagePlace, PageStaging, StagedFetch, StagingWhileFetching
-from pipelines.load.window import LoadStats, Window, WindowLoad
+from pipelines.load.window import LoadStats, OutsideWindowError, Window, WindowLoad
 from pipelines.transform.dictionaries import flatten_dictionaries
 from pipelines.warehouse import tables
 
@@ -140,7 +140,14 @@ def _replace(conn, kind: ReportKind, staged: StagedFetch, outcome: SharedReportL
     if staged.ranged is not None:
         staged.ranged.window = Window(equals={"report_key": key}, date_column=kind.date_column,
                                       start=outcome.window_start, end=outcome.window_end)
-        outcome.add_stats(kind.spec.qualified_name, staged.ranged.merge())
+        try:
+            outcome.add_stats(kind.spec.qualified_name, staged.ranged.merge())
+        except OutsideWindowError:
+            raise FetchRefused(
+                f"shared report '{key}': Toggl served rows dated outside the dates it said it used "
+                f"({outcome.window_start}..{outcome.window_end}; a report saved with a fixed date range?); nothing was "
+                "replaced. Save the report in Toggl without a fixed date range, or report this answer"
+            ) from None
     fetched = [(window.start, window.end) for window, _ in staged.per_window]
     for spec in PER_WINDOW_TABLES:
         deleted = _delete_overlapped_windows(conn, spec, key, fetched)

@@ -3,7 +3,8 @@
 
 Covers: a weekly report (at most 7 days) over 30 days gives 6 windows in 9 requests (3 refusals: once a
 period of 8 days was refused, longer windows are halved without asking again); the windows tile the range;
-a single day refused raises a clear error; any other 400 is not split; a detailed report is not split.
+a single day refused raises a clear error; any other 400 is not split; a detailed report is not split; a fixed-range
+report without X-Range-* headers is served its saved dates, or refused in one line when it has none.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines.dates import yesterday
-from pipelines.extract.report_pages import ResumePoint, report_pages
+from pipelines.extract.report_pages import ResumePoint, UnknownServedRangeError, report_pages, served_range
 from pipelines.toggl.client import SharedReportRef, TogglClient
 from pipelines.toggl.emulator import Fault
 from pipelines.toggl.errors import TogglBadRequest, TogglPeriodNotSupported
@@ -82,3 +83,19 @@ def test_another_400_is_not_split(emulator):
     assert not isinstance(refused.value, TogglPeriodNotSupported)
     assert "Invalid parameters" in str(refused.value)
     assert client.requests_sent == 1
+
+
+def test_a_fixed_range_without_range_headers_is_served_its_saved_dates_or_refused_in_one_line() -> None:
+    asked = (date(2026, 3, 1), date(2026, 3, 10))
+    saved = {"fixed_daterange": True, "saved_params": {"start_date": "2026-01-05", "end_date": "2026-01-18"}}
+    assert served_range({}, *asked, saved, "team") == (date(2026, 1, 5), date(2026, 1, 18))
+    assert served_range({}, *asked, {"fixed_daterange": False, "saved_params": {}}, "team") == asked
+    assert served_range({"X-Range-Start": "2026-02-01", "X-Range-End": "2026-02-03"}, *asked, saved, "team") == (
+        date(2026, 2, 1), date(2026, 2, 3))
+    with pytest.raises(UnknownServedRangeError) as refusal:
+        served_range({}, *asked, {"fixed_daterange": True, "saved_params": {"period": "last_month"}}, "team")
+    assert str(refusal.value) == (
+        "shared report 'team' is saved with a fixed date range, and Toggl said neither which dates it served (no "
+        "X-Range-* headers) nor saved them (no start_date/end_date in saved_params); nothing was loaded. Save the "
+        "report in Toggl without a fixed date range (or with explicit dates)"
+    )

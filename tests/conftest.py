@@ -94,31 +94,51 @@ def clean_warehouse(engine: Engine) -> Engine:
 # through Dagster with the real client, pointed at it through the same environment variables a user sets.
 
 
-def _emulator_config(**overrides):
+# The emulator answers in the `enriched` dialect (names in every row) unless TOGGL_TEST_DIALECT says otherwise;
+# a module marked `both_dialects` runs each of its emulator tests in `enriched` and `swagger` (Toggl's spec).
+DIALECTS = ("enriched", "swagger")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_dialects: run the module's emulator tests in both emulator dialects")
+
+
+def pytest_generate_tests(metafunc):
+    if "emulator_dialect" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_dialects"):
+        metafunc.parametrize("emulator_dialect", DIALECTS, scope="session")
+
+
+@pytest.fixture(scope="session")
+def emulator_dialect() -> str:
+    """The dialect the emulator fixtures answer in (parametrized over both in `both_dialects` modules)."""
+    return os.environ.get("TOGGL_TEST_DIALECT", "enriched")
+
+
+def _emulator_config(dialect: str, **overrides):
     from datetime import date, timedelta
 
     from pipelines.toggl.emulator import EmulatorConfig
 
     today = date.today()
-    return EmulatorConfig(**{"seed": 7, "start": today - timedelta(days=120), "end": today,
-                             "dialect": os.environ.get("TOGGL_TEST_DIALECT", "enriched"), **overrides})
+    return EmulatorConfig(**{"seed": 7, "start": today - timedelta(days=120), "end": today, "dialect": dialect,
+                             **overrides})
 
 
 @pytest.fixture(scope="session")
-def shared_emulator():
+def shared_emulator(emulator_dialect):
     """A read-only emulator shared by the session (tests that change its data use `emulator`)."""
     from pipelines.toggl.emulator import TogglEmulator
 
-    with TogglEmulator(_emulator_config()) as emulator:
+    with TogglEmulator(_emulator_config(emulator_dialect)) as emulator:
         yield emulator
 
 
 @pytest.fixture
-def emulator():
+def emulator(emulator_dialect):
     """A fresh emulator for one test, free to change its data and inject faults."""
     from pipelines.toggl.emulator import TogglEmulator
 
-    with TogglEmulator(_emulator_config()) as emulator:
+    with TogglEmulator(_emulator_config(emulator_dialect)) as emulator:
         yield emulator
 
 

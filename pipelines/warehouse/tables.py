@@ -187,14 +187,18 @@ REPORT_TIME_ENTRIES = TableSpec(
         Column("billable", "bool", "Whether the entry is billable.", nullable=False),
         Column("tag_ids", "int8[]", "Tag ids of the entry.", nullable=False),
         Column("tag_names", "text[]", "Tag names of the entry, in the order of tag_ids.", nullable=False),
-        Column("hourly_rate_in_cents", "int8", "Hourly rate applied, in cents of currency."),
+        Column(
+            "hourly_rate_in_cents", "int8",
+            "Hourly rate applied, in 1/100 of the currency unit; NULL when no rate applies (Toggl sends null).",
+        ),
         Column("currency", "text", "Currency of the rate and amounts (ISO code as Toggl reports it)."),
         Column(
             "row_billable_amount_in_cents",
             "int8",
             (
                 "Billable amount of the whole report row this entry was grouped in, in 1/100 of the currency unit; "
-                "NULL when the report hides amounts (hide_amounts)."
+                "NULL when no rate applies (Toggl sends null: unpriced, not free) or when the report hides amounts "
+                "(hide_amounts)."
             ),
         ),
         Column(
@@ -202,8 +206,8 @@ REPORT_TIME_ENTRIES = TableSpec(
             "int8",
             (
                 "This entry's share of its row's billable amount, pro rata by seconds with largest-remainder rounding: "
-                "shares sum to the row amount to the cent. In 1/100 of the currency unit; NULL when the report hides "
-                "amounts."
+                "shares sum to the row amount to the cent. In 1/100 of the currency unit; NULL when no rate applies or "
+                "the report hides amounts; 0 when Toggl says zero."
             ),
         ),
     ),
@@ -227,7 +231,8 @@ REPORT_TOTALS = TableSpec(
         Column(
             "labour_cost_in_cents",
             "int8",
-            "Total labour cost in 1/100 of the currency unit; NULL when the report hides amounts.",
+            "Total labour cost in 1/100 of the currency unit, kept when the report hides its billable amounts; NULL "
+            "when Toggl does not send it.",
         ),
         Column("tracked_days", "int4", "Number of days with tracked time.", nullable=False),
     ),
@@ -257,7 +262,8 @@ REPORT_TOTALS_GRAPH = TableSpec(
         Column(
             "labour_cost_in_cents",
             "int8",
-            "Labour cost in the bucket, in 1/100 of the currency unit; NULL when the report hides amounts.",
+            "Labour cost in the bucket, in 1/100 of the currency unit, kept when the report hides its billable "
+            "amounts; NULL when Toggl does not send it.",
         ),
         Column(
             "by_rate",

@@ -62,3 +62,10 @@ def run_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
         if observation.description == RUN_FIGURES:
             merged.setdefault(event.asset_key.path[-1], {}).update(observation.metadata)
     return {name: {key: getattr(value, "value", value) for key, value in metadata.items()} for name, metadata in merged.items()}
+
+
+def pages_for(emulator, rows: int, page_size: int) -> int:
+    """Requests a window of `rows` rows costs at `page_size` asked, in the emulator's dialect (the swagger
+    dialect serves at most 50 rows a page whatever is asked)."""
+    served = min(page_size, emulator.workspace.dialect.max_page_size or page_size)
+    return max(1, -(-rows // served))

@@ -6,7 +6,8 @@ table); a fault is injected and the backfill runs again. On failure every `toggl
 the pages that were paid for are kept in `toggl_raw`, the backfill's error is the exact one line below, and the
 emulator received exactly the requests counted. On success the table is exact. Also: no session sits
 `idle in transaction` while a page is slow; a resumed fetch pays only for the pages it lacked; replay restores
-a deleted window with zero requests; two runs of one window at once both succeed.
+a deleted window with zero requests; two runs of one window at once both succeed. The resume cases run in both
+emulator dialects (a row-number cursor, and Toggl's keyset cursor capped at 50 rows a page).
 """
 
 from __future__ import annotations
@@ -122,6 +123,7 @@ def test_a_402_with_quota_headers_within_the_wait_is_waited_out(scenario):
     scenario.assert_exact()
 
 
+@pytest.mark.both_dialects  # resuming from a stored cursor: row number, and Toggl's keyset
 def test_a_402_with_quota_headers_beyond_the_wait_fails_and_keeps_the_paid_page(scenario):
     for fault in page_one_then(Fault.quota_exceeded(resets_in=7200)):
         scenario.emulator.faults.add(fault)
@@ -157,6 +159,7 @@ def test_5xx_then_success_is_exact(scenario):
     scenario.assert_exact()
 
 
+@pytest.mark.both_dialects  # resuming from a stored cursor: row number, and Toggl's keyset
 def test_retries_exhausted_on_page_2_keep_page_1_and_a_rerun_resumes_paying_only_for_what_it_lacked(scenario):
     for fault in page_one_then(Fault.server_error(times=3)):
         scenario.emulator.faults.add(fault)
@@ -199,6 +202,7 @@ def test_a_connection_closed_mid_body_is_retried(scenario):
     scenario.assert_exact()
 
 
+@pytest.mark.both_dialects  # resuming from a stored cursor: row number, and Toggl's keyset
 def test_a_connection_closed_mid_body_every_time_fails_in_one_line_and_resumes(scenario):
     for fault in page_one_then(Fault.cut_mid_body(after_bytes=200, times=3)):
         scenario.emulator.faults.add(fault)

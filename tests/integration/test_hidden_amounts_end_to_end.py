@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from pipelines.cli import main
 from pipelines.dates import yesterday
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
 
 
 def test_hidden_report_lands_null_money(emulator, pipeline_env, clean_warehouse):

@@ -23,7 +23,7 @@ from pipelines.toggl.client import SharedReportRef, TogglClient
 from pipelines.toggl.emulator import Fault
 from pipelines.warehouse.migrations import apply_migrations
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
 
 REPORT = "team_detailed"
 TABLES = ("toggl.report_time_entries", "toggl.report_totals", "toggl.report_totals_graph", "toggl.report_rates",

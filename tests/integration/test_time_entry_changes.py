@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pipelines.dates import yesterday
 from tests.integration.pipeline_helpers import materialize, run_metadata, step_failure_messages
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
 
 REPORT = "team_detailed"
 

@@ -8,7 +8,7 @@ normal answer.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 QUOTA_REMAINING = "X-Toggl-Quota-Remaining"
 QUOTA_RESETS_IN = "X-Toggl-Quota-Resets-In"
@@ -105,6 +105,9 @@ class FaultPlan:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, fault: Fault) -> Fault:
+        """Queue a copy of ``fault`` (so one Fault value can be added again, e.g. by a test run twice) and
+        return the queued copy."""
+        fault = replace(fault)
         with self._lock:
             self._faults.append(fault)
         return fault

@@ -165,7 +165,11 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, 
             billable = bool(billable)
         if tag_ids is None:
             tag_ids = []
-        if resolve is not None:
+        if resolve is not None and (
+            username is None or email is None or (tag_ids and (tag_names is None or len(tag_names) != len(tag_ids)))
+            or (project_id is not None and (project_name is None or client_name is None))
+            or (task_id is not None and task_name is None)
+        ):  # a name is missing: the dictionaries have it
             (username, email, project_name, project_color, project_hex, client_name, task_name, tag_names) = resolve(
                 user_id, username, email, project_id, project_name, project_color, project_hex, client_name,
                 task_id, task_name, tag_ids, tag_names)

@@ -13,43 +13,56 @@ from typing import Any
 
 
 class NameBook:
-    """The dictionaries of one response, ready for lookups by id."""
+    """The dictionaries of one response, turned once into lookups by id (int, as rows carry them)."""
 
     def __init__(self, dictionaries: Mapping[str, Any] | None):
-        def part(name: str) -> Mapping[str, Any]:
+        def part(name: str) -> dict[Any, Mapping[str, Any]]:
             value = (dictionaries or {}).get(name)
-            return value if isinstance(value, Mapping) else {}
+            items = value.items() if isinstance(value, Mapping) else ()
+            return {_id(key, item): item for key, item in items if isinstance(item, Mapping)}
 
-        self.users, self.projects, self.clients = part("users"), part("projects"), part("clients")
-        self.tasks, self.tags = part("tasks"), part("tags")
+        clients = {key: item.get("name") for key, item in part("clients").items()}
+        self.users = {key: (item.get("name"), item.get("email")) for key, item in part("users").items()}
+        self.projects = {
+            key: (item.get("name"), item.get("color"), item.get("hex_color") or item.get("color"),
+                  clients.get(_id(item.get("client_id"), {})))
+            for key, item in part("projects").items()
+        }
+        self.tasks = {key: item.get("name") for key, item in part("tasks").items()}
+        self.tags = {key: item.get("name") for key, item in part("tags").items()}
 
     def __bool__(self) -> bool:
-        return bool(self.users or self.projects or self.clients or self.tasks or self.tags)
-
-    def _get(self, table: Mapping[str, Any], key: Any, field: str) -> Any:
-        if key is None:
-            return None
-        item = table.get(str(key))
-        return item.get(field) if isinstance(item, Mapping) else None
+        return bool(self.users or self.projects or self.tasks or self.tags)
 
     def fill(self, user_id, username, email, project_id, project_name, project_color, project_hex, client_name,
              task_id, task_name, tag_ids, tag_names) -> tuple:
         """The row's name fields with every missing one resolved (same order as the arguments, ids omitted)."""
-        if username is None:
-            username = self._get(self.users, user_id, "name")
-        if email is None:
-            email = self._get(self.users, user_id, "email")
+        if username is None or email is None:
+            known = self.users.get(_id(user_id, None))
+            if known is not None:
+                username = known[0] if username is None else username
+                email = known[1] if email is None else email
         if project_id is not None:
-            if project_name is None:
-                project_name = self._get(self.projects, project_id, "name")
-            if project_color is None:
-                project_color = self._get(self.projects, project_id, "color")
-            if project_hex is None:
-                project_hex = self._get(self.projects, project_id, "hex_color") or project_color
-            if client_name is None:
-                client_name = self._get(self.clients, self._get(self.projects, project_id, "client_id"), "name")
-        if task_name is None:
-            task_name = self._get(self.tasks, task_id, "name")
+            known = self.projects.get(_id(project_id, None))
+            if known is not None:
+                project_name = known[0] if project_name is None else project_name
+                project_color = known[1] if project_color is None else project_color
+                project_hex = known[2] if project_hex is None else project_hex
+                client_name = known[3] if client_name is None else client_name
+        if task_name is None and task_id is not None:
+            task_name = self.tasks.get(_id(task_id, None))
         if tag_ids and (not tag_names or len(tag_names) != len(tag_ids)):
-            tag_names = [self._get(self.tags, tag_id, "name") for tag_id in tag_ids]
+            tags = self.tags
+            tag_names = [tags.get(_id(tag_id, None)) for tag_id in tag_ids]
         return username, email, project_name, project_color, project_hex, client_name, task_name, tag_names
+
+
+def _id(key: Any, item: Any) -> Any:
+    """An id as an int when it is one (dictionary keys are strings, rows carry ints); else as given."""
+    if type(key) is int:
+        return key
+    if isinstance(key, str) and key.strip().lstrip("-").isdigit():
+        return int(key)
+    if isinstance(item, Mapping) and type(item.get("id")) is int:
+        return item["id"]
+    return key

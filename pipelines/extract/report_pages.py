@@ -181,7 +181,7 @@ def _first_row_ids(body: Any, report_type: str | None) -> tuple | None:
         rows = page_rows(body, report_type) if report_type == "detailed" else None
     except ReportShapeError:
         return None
-    if not rows:
+    if not rows or not isinstance(rows[0], dict):
         return None
     entries = rows[0].get("time_entries") or ()
     ids = tuple(entry.get("id") for entry in entries if isinstance(entry, dict))

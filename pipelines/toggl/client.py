@@ -294,7 +294,7 @@ class TogglClient:
             out_of_quota, resets_in = self._ask_quota()
         if out_of_quota is False:
             return errors.TogglPlanError(
-                f"{label}: Toggl says the workspace's plan does not include this feature (402): {_sentence(message)} "
+                f"{label}: Toggl says the workspace's plan does not include this feature (402): {_sentence(message or 'Payment Required')} "
                 "Not retried: upgrade the workspace or remove this source from the configuration", status=402
             )
         if out_of_quota is None:

@@ -36,10 +36,13 @@ def amounts_hidden(body: Mapping[str, Any] | None) -> bool:
     return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
 
 
-def amount_array(values: Sequence[int], hidden: bool) -> pd.arrays.IntegerArray:
-    """Integer cents as a nullable ``Int64`` array; every element ``pd.NA`` when the amounts are hidden."""
+def amount_array(values: Sequence[int | None], hidden: bool) -> pd.arrays.IntegerArray:
+    """Integer cents as a nullable ``Int64`` array (None -> ``pd.NA``: unpriced); every element ``pd.NA`` when the
+    amounts are hidden."""
     if hidden:
         return pd.array([pd.NA] * len(values), dtype=AMOUNT_DTYPE)
+    if any(value is None for value in values):
+        return pd.array([pd.NA if value is None else value for value in values], dtype=AMOUNT_DTYPE)
     return pd.array(np.asarray(values, dtype=np.int64), dtype=AMOUNT_DTYPE)
 
 

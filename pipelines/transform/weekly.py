@@ -55,6 +55,7 @@ def flatten_weekly(
 
     With ``amounts_hidden`` (the response's ``hide_amounts``) ``billable_amount_in_cents`` is ``pd.NA`` on every
     row and Toggl's amount arrays are not read (a day is emitted when it has seconds or billable seconds).
+    A row without a rate (``hourly_rate_in_cents`` null) is unpriced: its amount is ``pd.NA`` too, not 0.
 
     Dtypes: ``seconds``, ``billable_seconds`` int64; ``billable_amount_in_cents`` nullable Int64; ``user_id``, ``project_id``,
     ``planned_task_id``, ``hourly_rate_in_cents`` nullable Int64; ``day`` object holding ``datetime.date``;
@@ -81,19 +82,23 @@ def flatten_weekly(
         fields = {name: _optional_int(row.get(name), name) for name in _NULLABLE_INTS}
         fields.update({name: _text(row.get(name)) for name in _TEXTS})
         row_key = "|".join("" if fields[name] is None else str(fields[name]) for name in KEY_FIELDS)
+        unpriced = amounts_hidden or fields["hourly_rate_in_cents"] is None
         arrays = [(column, int_array(row.get(source), source)[:days]) for source, column in _ARRAYS
-                  if not (amounts_hidden and column == _AMOUNT)]
+                  if not (unpriced and column == _AMOUNT)]
         for index in range(max((len(values) for _, values in arrays), default=0)):
             measures = {column: 0 for column in _MEASURES}
             measures.update({column: values[index] if index < len(values) else 0 for column, values in arrays})
             if not any(measures.values()):
                 continue
+            if unpriced:
+                measures[_AMOUNT] = None
             target = by_key.get((row_key, index))
             if target is None:
                 by_key[(row_key, index)] = {"row_key": row_key, "index": index, **fields, **measures}
             else:
                 for column in _MEASURES:
-                    target[column] += measures[column]
+                    if target[column] is not None:
+                        target[column] += measures[column]
     merged = list(by_key.values())
     columns: dict[str, Any] = {
         "report_key": pd.Series([report_key] * len(merged), dtype=object),
@@ -106,7 +111,7 @@ def flatten_weekly(
         columns[name] = pd.Series([row[name] for row in merged], dtype=object)
     for name in _DURATIONS:
         columns[name] = pd.Series(np.asarray([row[name] for row in merged], dtype=np.int64))
-    columns[_AMOUNT] = pd.Series(amount_array([row[_AMOUNT] for row in merged], amounts_hidden))
+    columns[_AMOUNT] = pd.Series(amount_array([row[_AMOUNT] for row in merged], amounts_hidden))  # None -> NA
     return pd.DataFrame({name: columns[name] for name in WEEKLY_COLUMNS})
 
 

@@ -65,8 +65,8 @@ def loaded_summary(engine, start: date, end: date) -> dict[tuple[int, str], tupl
     return {(r.group_id, r.sub_group_key): (r.sub_group_title, r.seconds) for r in rows}
 
 
-def expected_weekly(emulator, start: date, end: date) -> dict[tuple[date, str], tuple[int, int, int]]:
-    """(day, row_key) -> (seconds, billable seconds, cents), aggregated from the emulator's entries."""
+def expected_weekly(emulator, start: date, end: date) -> dict[tuple[date, str], tuple[int, int, int | None]]:
+    """(day, row_key) -> (seconds, billable seconds, cents or None), aggregated from the emulator's entries."""
     ws = emulator.workspace
     expected: dict = defaultdict(lambda: [0, 0, 0])
     for entry in ws.entries_between(start, end):
@@ -75,7 +75,9 @@ def expected_weekly(emulator, start: date, end: date) -> dict[tuple[date, str], 
         cell[0] += entry.seconds
         cell[1] += entry.seconds if entry.billable else 0
         cell[2] += ws.amount_of(entry) or 0
-    return {key: tuple(cell) for key, cell in expected.items() if any(cell)}
+    # a row without a rate (the swagger dialect's work without project) is unpriced: NULL, not 0
+    return {key: (cell[0], cell[1], None if key[1].split("|")[3] == "" else cell[2])
+            for key, cell in expected.items() if any(cell)}
 
 
 def loaded_weekly(engine, start: date, end: date) -> dict[tuple[date, str], tuple[int, int, int]]:
@@ -120,7 +122,7 @@ def test_a_30_day_range_lands_what_the_emulator_serves(shared_emulator, pipeline
     assert [(a, b) for a, b, _, _ in windows] == cuts
     for window_start, window_end, seconds, cents in windows:
         in_window = [v for (d, _), v in weekly.items() if window_start <= d <= window_end]
-        assert (seconds, cents) == (sum(v[0] for v in in_window), sum(v[2] for v in in_window))
+        assert (seconds, cents) == (sum(v[0] for v in in_window), sum(v[2] or 0 for v in in_window))  # Toggl totals the priced cents
     # API cost: the summary in one request; the weekly in 3 refusals (30, 15, 8 days) + 6 windows.
     assert report_requests(shared_emulator, "team_summary") - before["team_summary"] == 1
     assert report_requests(shared_emulator, "team_weekly") - before["team_weekly"] == 9
@@ -134,7 +136,7 @@ def test_a_30_day_range_lands_what_the_emulator_serves(shared_emulator, pipeline
     with clean_warehouse.connect() as conn:  # the BI views
         weekly_view = conn.execute(sa.text("SELECT count(*), sum(billable_amount) * 100 FROM reporting.weekly_hours")).one()
         summary_view = conn.execute(sa.text("SELECT count(*), count(group_id) FROM reporting.summary_hours")).one()
-    assert tuple(weekly_view) == (len(weekly), sum(v[2] for v in weekly.values()))
+    assert tuple(weekly_view) == (len(weekly), sum(v[2] or 0 for v in weekly.values()))  # the view sums the priced rows
     assert summary_view[0] == len(summary) and summary_view[1] == sum(1 for g, _ in summary if g)
     assert table_checksum(clean_warehouse, "toggl.report_time_entries")[0] == 0
     assert table_checksum(clean_warehouse, "toggl.projects")[0] > 0  # dictionaries land for every type

@@ -164,3 +164,17 @@ def test_a_malformed_row_is_refused() -> None:
         flatten_weekly([["not", "an", "object"]], "weekly", MONDAY, SUNDAY)
     with pytest.raises(ValueError, match="user_id"):
         flatten_weekly([row(user_id="abc")], "weekly", MONDAY, SUNDAY)
+
+
+def test_a_row_without_a_rate_is_unpriced_null_not_zero() -> None:
+    unpriced = {"user_id": 1, "project_id": None, "hourly_rate_in_cents": None, "currency": "USD",
+                "seconds": [3600, 1800, 0, 0, 0, 0, 0], "billable_seconds": [3600, 0, 0, 0, 0, 0, 0],
+                "billable_amounts_in_cents": [0, 0, 0, 0, 0, 0, 0]}
+    priced = {**unpriced, "project_id": 2, "hourly_rate_in_cents": 5000, "billable_amounts_in_cents": [5000, 0, 0, 0, 0, 0, 0]}
+
+    frame = flatten_weekly([unpriced, unpriced, priced], "w", MONDAY, SUNDAY)
+
+    assert frame["row_key"].tolist() == ["1||||USD", "1||||USD", "1|2||5000|USD", "1|2||5000|USD"]
+    assert frame["seconds"].tolist() == [7200, 3600, 3600, 1800]  # the two unpriced rows merged day by day
+    assert frame["billable_amount_in_cents"].isna().tolist() == [True, True, False, False]
+    assert frame["billable_amount_in_cents"].tolist()[2:] == [5000, 0]

@@ -247,6 +247,13 @@ class TogglClient:
             return self._payment_required(headers, label, message)
         if status == 404:
             return errors.TogglNotFound(f"{label}: Toggl answered 404 Not Found: {message}", status=status)
+        retry_after = _number(headers.get("Retry-After"))
+        if status == 429 and retry_after is not None and retry_after > self.max_quota_wait:
+            return errors.TogglRateLimited(
+                f"{label}: Toggl answered 429 Too Many Requests and asks to wait {retry_after:.0f} s, more than "
+                f"TOGGL_MAX_QUOTA_WAIT_SECONDS={self.max_quota_wait:.0f}; run again later: loads are resumable",
+                status=status, retry_after=retry_after,
+            )
         if status == 429:
             return errors.TogglRateLimited(
                 f"{label}: Toggl kept answering 429 Too Many Requests: {message}. Raise TOGGL_MIN_REQUEST_INTERVAL", status=status, retry_after=_number(headers.get("Retry-After"))

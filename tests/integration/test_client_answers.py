@@ -103,9 +103,13 @@ def test_a_retry_after_beyond_the_ceiling_is_not_waited(toggl):
     toggl.faults.add(Fault.rate_limited(retry_after=3600))
     fake = FakeTime()
 
-    with pytest.raises(errors.TogglRateLimited):
+    with pytest.raises(errors.TogglRateLimited) as failure:
         ask(toggl, client_for(toggl, fake))
 
+    assert str(failure.value) == (
+        "shared report 'team': Toggl answered 429 Too Many Requests and asks to wait 3600 s, more than "
+        "TOGGL_MAX_QUOTA_WAIT_SECONDS=5; run again later: loads are resumable"
+    )
     assert fake.sleeps == [] and len(toggl.request_log) == 1
 
 

@@ -55,7 +55,9 @@ class Pseudonyms:
         """A copy of a decoded JSON value with every personal string replaced."""
         if isinstance(value, dict):
             inner = collection if key is None or key.isdigit() else key  # a map keyed by id keeps its collection
-            return {k: self.json(v, k, inner) for k, v in value.items()}
+            # the dictionaries first, so that a name's fake says what it names ("project 1", not "title 3")
+            first = {k: self.json(value[k], k, inner) for k in ("dictionaries",) if k in value}
+            return {k: first[k] if k in first else self.json(v, k, inner) for k, v in value.items()}
         if isinstance(value, list):
             return [self.json(item, key, collection) for item in value]
         if isinstance(value, str) and key is not None and is_personal_key(key):

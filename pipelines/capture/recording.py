@@ -70,7 +70,11 @@ class CaptureRecorder:
         if status < 400 and (kind.endswith("spreadsheetml.sheet") or path.endswith(".xlsx")):
             return {"body_base64": base64.b64encode(pseudonymise_xlsx(content, self.pseudonyms)).decode("ascii")}
         if status < 400 and (kind == "text/csv" or path.endswith(".csv")):
-            return {"body_text": self._text(pseudonymise_csv(content, self.pseudonyms).decode("utf-8"))}
+            csv_bytes = pseudonymise_csv(content, self.pseudonyms)
+            try:
+                return {"body_text": self._text(csv_bytes.decode("utf-8"))}
+            except UnicodeDecodeError:  # UTF-16 or cp1252, kept as received
+                return {"body_base64": base64.b64encode(csv_bytes).decode("ascii")}
         try:
             decoded = json.loads(content) if content.strip() else None
         except ValueError:

@@ -10,8 +10,10 @@ that may name the workspace) is replaced too.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +25,7 @@ from pipelines.transform.profitability import HEADER_ALIASES, normalise_header
 
 FIELD_OF_HEADER = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 HEADER_SCAN_ROWS = 20
+DELIMITERS = (",", ";", "\t")
 NAME_FIELDS = {"project_name": "project", "client_name": "client"}
 KEPT_LABELS = frozenset({"total", "totals", "grand total", "no project", "without project", "no client", "without client"})
 NUMBER_LIKE = re.compile(r"[\d\s.,:'’%+\-−()$€£¥/\u00a0\u202f]*\d[\d\s.,:'’%+\-−()$€£¥/\u00a0\u202fhmsT]*")
@@ -30,17 +33,38 @@ CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 def pseudonymise_csv(content: bytes, pseudonyms: Pseudonyms) -> bytes:
-    """The CSV with its text cells pseudonymised; BOM, delimiter and line ends kept."""
-    bom = content.startswith(b"\xef\xbb\xbf")
-    text = content.decode("utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    """The CSV with its text cells pseudonymised, in its own encoding (UTF-8 with or without BOM, UTF-16,
+    else cp1252), delimiter and line ends."""
+    text, encoding = _decode(content)
+    delimiter = max(DELIMITERS, key=lambda candidate: _delimiter_score(text, candidate))
     newline = "\r\n" if "\r\n" in text else "\n"
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     rows = _pseudonymised_rows(rows, pseudonyms)
     out = io.StringIO(newline="")
     csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
-    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
+    return out.getvalue().encode(encoding, errors="replace")
+
+
+def _decode(content: bytes) -> tuple[str, str]:
+    """(text, the codec that writes it back as it came, BOM included)."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content.decode("utf-16"), "utf-16"
+    try:
+        return content.decode("utf-8-sig"), "utf-8-sig" if content.startswith(codecs.BOM_UTF8) else "utf-8"
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _delimiter_score(text: str, delimiter: str) -> tuple[int, int]:
+    """As the product reads it: the most recognised headers in one of the first rows, then the count in the
+    first non-blank line."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        rows = itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), HEADER_SCAN_ROWS)
+        best = max((_recognised(row) for row in rows), default=0)
+    except csv.Error:
+        best = 0
+    return best, first_line.count(delimiter)
 
 
 def pseudonymise_xlsx(content: bytes, pseudonyms: Pseudonyms) -> bytes:

@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--workspace", type=int, default=None, help="a workspace id: capture its profitability export")
     capture.add_argument("--start", required=True, type=date.fromisoformat, help="first date, YYYY-MM-DD")
     capture.add_argument("--end", required=True, type=date.fromisoformat, help="last date (inclusive), YYYY-MM-DD")
-    capture.add_argument("--pages", type=int, default=3, help="at most this many requests (default 3)")
+    capture.add_argument("--pages", type=int, default=None, help="at most this many pages, or export files (default 3); retries are recorded too")
     capture.add_argument("--format", choices=("csv", "xlsx"), default=None, help="the export's format (default TOGGL_PROFITABILITY_FORMAT)")
     capture.add_argument("--out", type=Path, default=None, help="the file to write (default toggl-capture-<report>-<start>-<end>.json)")
     capture.set_defaults(handler=_cmd_capture)
@@ -262,8 +262,8 @@ def _cmd_capture(args: argparse.Namespace) -> int:
     from pipelines.capture.command import CaptureRequest, run_capture
 
     result = run_capture(Settings.from_env(), CaptureRequest(
-        start=args.start, end=args.end, report=args.report, workspace_id=args.workspace, pages=args.pages,
-        file_format=args.format, out=args.out,
+        start=args.start, end=args.end, report=args.report, workspace_id=args.workspace, file_format=args.format,
+        out=args.out, **({"pages": args.pages} if args.pages is not None else {}),
     ))
     for line in result.lines():
         print(line, file=sys.stderr if line.startswith("capture stopped") else sys.stdout)

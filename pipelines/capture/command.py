@@ -1,4 +1,4 @@
-"""`toggl-warehouse capture`: make the requests a backfill would, at most N of them, and write them to one file.
+"""`toggl-warehouse capture`: make the requests a backfill would, for at most N pages, and write them to one file.
 
 A shared report is paged by the product's own `report_pages` (the same windows, bodies and cursors as a
 backfill); a profitability export asks the product's own request bodies for the whole periods of the range.
@@ -26,7 +26,8 @@ from pipelines.toggl.client import SHARED_REPORT_PATH, SharedReportRef, TogglCli
 from pipelines.toggl.errors import Redactor, TogglError
 
 DEFAULT_PAGES = 3
-"""Requests a capture makes unless `--pages` says otherwise: enough to see paging, cheap on the quota."""
+"""Pages (or export files) a capture asks for unless `--pages` says otherwise: enough to see paging, cheap on
+the quota. A retried request is recorded once per attempt."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def run_capture(settings: Settings, request: CaptureRequest) -> CaptureResult:
     finally:
         client.close()
     path = request.out or request.default_out()
-    write_capture(path, about, recorder.exchanges, redactor)
+    write_capture(path, about, recorder.exchanges, Redactor([*settings.secrets, settings.email or ""]))
     return CaptureResult(path, len(recorder.exchanges), stopped)
 
 

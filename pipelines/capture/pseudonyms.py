@@ -2,8 +2,8 @@
 
 What is personal is decided by the JSON key a string sits under, whichever dialect Toggl answers in: names
 (`name`, `*_name`, `*_names`, `names`, `username`, `fullname`), `email`, `description`, `title` (summary
-groups, graph titles), `avatar_url`, `external_reference`, `comment`, `notes` — in rows, dictionaries,
-totals and summary groups alike. Ids, dates, seconds, cents, rates, colours and currencies are kept. A fake
+groups, graph titles), `*_url`, `*_logo`, `external_reference`, `comment`, `notes` — in rows, dictionaries,
+totals and summary groups alike; an email is faked under any key. Ids, dates, seconds, cents, rates, colours and currencies are kept. A fake
 says what it replaces ("project 3", "person 2", "person2@example.invalid"), never anything of the value.
 """
 
@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 PERSONAL_KEYS = frozenset({
-    "name", "names", "username", "fullname", "email", "description", "title", "avatar_url",
+    "name", "names", "username", "fullname", "email", "description", "title",
     "external_reference", "comment", "notes",
 })
 """Keys whose string values are personal; keys ending in `_name` or `_names` are too."""
@@ -29,8 +29,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def is_personal_key(key: str) -> bool:
-    """Whether strings under `key` are personal text."""
-    return key in PERSONAL_KEYS or key.endswith(("_name", "_names"))
+    """Whether strings under `key` are personal text (a URL or logo may name a person or a company too)."""
+    return key in PERSONAL_KEYS or key.endswith(("_name", "_names", "_url", "_logo"))
 
 
 class Pseudonyms:
@@ -62,6 +62,8 @@ class Pseudonyms:
             return [self.json(item, key, collection) for item in value]
         if isinstance(value, str) and key is not None and is_personal_key(key):
             return self.fake(value, KIND_OF_KEY.get(key) or KIND_OF_KEY.get(collection or "") or key.removesuffix("s"))
+        if isinstance(value, str) and EMAIL.match(value.strip()):
+            return self.fake(value)  # an email is personal under any key (a filter, a username)
         return value
 
     def in_text(self, text: str) -> str:

@@ -7,8 +7,9 @@ against the replayed capture (served by the `emulator --replay` command in a sub
 toggl table with the same rows, ids, dates, seconds and cents as against the live emulator, the names
 replaced one-to-one by fakes; each stored capture under tests/fixtures/captures (detailed, summary,
 weekly, profitability CSV and XLSX) replays to the tables of the emulator it was captured from; a request
-the capture does not hold fails the backfill with one line naming it; a refused capture still writes the
-refusal; an unreadable capture file is one line.
+the capture does not hold fails the backfill with one line naming it; a retried answer (an nginx HTML 429,
+then the page) is recorded and replayed in order; a refused capture still writes the refusal; an unreadable
+capture file is one line.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from openpyxl import load_workbook
 
 from pipelines.cli import main
 from pipelines.dates import yesterday
-from pipelines.toggl.emulator import TogglEmulator
+from pipelines.toggl.emulator import Fault, TogglEmulator
 from pipelines.toggl.emulator.generation import DESCRIPTIONS
 from pipelines.toggl.emulator.replay import ReplayBook, ReplayServer
 from tests.fixtures.captures import CAPTURES, PAGE_SIZE, StoredCapture, fixture_emulator_config
@@ -170,7 +171,8 @@ class ReplayCommand:
 def point_at(monkeypatch, environment: dict[str, str], home: Path) -> None:
     """Run the next command with `environment` (the replay's, replacing the sources configured before, when
     given) and its own Dagster home."""
-    for name in ("TOGGL_SHARED_REPORTS", "TOGGL_WORKSPACE_IDS", "TOGGL_API_TOKEN", "TOGGL_PAGE_SIZE"):
+    for name in ("TOGGL_SHARED_REPORTS", "TOGGL_WORKSPACE_IDS", "TOGGL_API_TOKEN", "TOGGL_PAGE_SIZE", "TOGGL_EMAIL",
+                 "TOGGL_PASSWORD"):
         if environment:
             monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
@@ -190,6 +192,9 @@ def empty_warehouse(engine: sa.Engine) -> None:
 def test_capture_round_trip_lands_the_same_tables_to_the_cent(emulator, pipeline_env, clean_warehouse, tmp_path,
                                                                monkeypatch, capsys):
     settings = pipeline_env(emulator, reports=("team_detailed",), TOGGL_PAGE_SIZE=PAGE_SIZE)
+    monkeypatch.delenv("TOGGL_API_TOKEN")  # the capture logs in with email and password: neither may be written
+    monkeypatch.setenv("TOGGL_EMAIL", emulator.email)
+    monkeypatch.setenv("TOGGL_PASSWORD", emulator.password)
     end = yesterday(settings.timezone)
     start = end - timedelta(days=13)
     expected_rows = len(emulator.report_rows("team_detailed", start, end))
@@ -212,6 +217,7 @@ def test_capture_round_trip_lands_the_same_tables_to_the_cent(emulator, pipeline
     assert sum(len(e["body"]["detailed_results"]["report"]) for e in document["exchanges"]) == expected_rows
     assert_nothing_real(out, emulator)
 
+    assert emulator.email not in out.read_text(encoding="utf-8")
     point_at(monkeypatch, {}, tmp_path / "live_home")
     assert main(["backfill", "--start", str(start), "--end", str(end)]) == 0, capsys.readouterr().out
     live = warehouse_rows(clean_warehouse)
@@ -288,6 +294,32 @@ def test_a_request_the_capture_does_not_hold_fails_with_one_line_naming_it(pipel
     assert len(book.request_log) == 1
     with clean_warehouse.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM toggl.report_time_entries")).scalar() == 0
+
+
+def test_a_retried_answer_is_recorded_and_replayed_in_order(emulator, pipeline_env, clean_warehouse, tmp_path,
+                                                           monkeypatch, capsys):
+    settings = pipeline_env(emulator, reports=("team_detailed",))
+    day = yesterday(settings.timezone)
+    nginx = "<html><head><title>429 Too Many Requests</title></head><body>nginx</body></html>"
+    emulator.faults.add(Fault(status=429, body=nginx, content_type="text/html", retry_after=0))
+    out = tmp_path / "retried.json"
+
+    assert main(["capture", "--report", "team_detailed", "--start", str(day), "--end", str(day), "--out", str(out)]) == 0
+
+    exchanges = json.loads(out.read_text(encoding="utf-8"))["exchanges"]
+    assert [(e["status"], e.get("body_text")) for e in exchanges] == [(429, nginx), (200, None)]
+    book = ReplayBook.from_file(out)
+    with ReplayServer(book) as server:
+        point_at(monkeypatch, book.environment(server.base_url), tmp_path / "home")
+        code = main(["backfill", "--start", str(day), "--end", str(day)])
+
+    assert code == 0, capsys.readouterr().out
+    assert len(book.request_log) == 2  # the 429 first, then the page, as Toggl answered them
+    with clean_warehouse.connect() as conn:
+        landed = conn.execute(sa.text("SELECT count(*), sum(seconds) FROM toggl.report_time_entries")).one()
+    entries = [entry for row in emulator.report_rows("team_detailed", day, day) for entry in row["time_entries"]]
+    assert entries
+    assert tuple(landed) == (len(entries), sum(entry["seconds"] for entry in entries))
 
 
 def test_a_refused_capture_still_writes_the_refusal(emulator, pipeline_env, tmp_path, monkeypatch, capsys):

@@ -33,6 +33,7 @@ SWAGGER_PAGE = {  # a detailed page as the swagger and real captures have it: id
         "tags": {"9001": {"id": 9001, "name": "confidential"}},
         "user_groups": {"3": {"id": 3, "name": "Legal"}},
     },
+    "saved_params": {"users": ["ana@example.com"], "workspace_logo": "https://cdn.example.com/globex.png"},
 }
 SUMMARY_PAGE = {"summary_results": {"report": {"groups": [
     {"id": 501, "names": ["Secret Merger"], "sub_groups": {"7": {"title": "Ana Lima", "seconds": 3600}}},
@@ -57,6 +58,7 @@ def test_the_same_real_value_gets_the_same_fake_in_rows_dictionaries_summaries_a
     assert page["dictionaries"]["tags"]["9001"]["name"] == "tag 1"
     assert page["dictionaries"]["user_groups"]["3"]["name"] == "group 1"
     assert row["description"] == "description 1" and page["report_name"] == "report 1"
+    assert page["saved_params"] == {"users": ["person2@example.invalid"], "workspace_logo": "workspace_logo 1"}
     # ids, dates, seconds, nulls and money kept exactly
     assert (row["user_id"], row["project_id"], row["task_id"], row["tag_ids"]) == (7, 501, 7001, [9001])
     assert (row["billable_amount_in_cents"], row["hourly_rate_in_cents"], row["currency"]) == (None, None, "USD")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pipelines.dates import yesterday
@@ -25,8 +25,9 @@ from pipelines.toggl.errors import Redactor, TogglError
 
 QUOTA_PATH = "/api/v9/me/quota"
 PROBE_DAYS = 7
-"""A report is probed over the last 7 days (a weekly report takes at most 7), asked with TOGGL_PAGE_SIZE: one
-request that shows how Toggl pages, names rows and reports quota (the `note` lines)."""
+"""A report is probed over the last 7 days (a weekly report takes at most 7; yesterday alone when Toggl does not
+support that period), asked with TOGGL_PAGE_SIZE: one request that shows how Toggl pages, names rows and
+reports quota (the `note` lines)."""
 _CLIENT_LABELS = ("shared report '", "profitability export of workspace", "API quota")
 API_TOKEN_HINT = "copy the API token from Toggl Track → Profile settings (bottom of the page) → API Token into TOGGL_API_TOKEN"
 REPORT_TOKEN_HINT = ("in Toggl Track open Reports → the saved report → Share, copy the token at the end of the share link "
@@ -80,16 +81,12 @@ def _toggl_checks(settings: Settings, client: TogglClient) -> Iterator[Finding]:
         answers: list[Any] = []
         yield _ask(
             f"report '{report.key}'", REPORT_TOKEN_HINT,
-            lambda report=report: _kept(answers, client.request(
-                "POST", SHARED_REPORT_PATH.format(token=report.token),
-                body={"start_date": week_start, "end_date": day, "page_size": settings.page_size},
-                label=f"shared report '{report.key}'",
-                public_path=SHARED_REPORT_PATH.format(token=f"<report:{report.key}>"),
-            )),
+            lambda report=report: _kept(answers, _probe(client, report, settings.page_size, week_start, day)),
             _describe_report,
         )
         for answer in answers:
-            yield from _learned(report.key, answer, settings.page_size)
+            days = (date.fromisoformat(answer.request_body["end_date"]) - date.fromisoformat(answer.request_body["start_date"])).days + 1
+            yield from _learned(report.key, answer, settings.page_size, days)
     for workspace_id in settings.workspace_ids:
         if not credentials:
             yield Finding("FAIL", f"workspace {workspace_id}", "not checked: the profitability export needs credentials", API_TOKEN_HINT)
@@ -114,18 +111,34 @@ def _toggl_checks(settings: Settings, client: TogglClient) -> Iterator[Finding]:
                       "set TOGGL_SHARED_REPORTS (name=report_token,...) and/or TOGGL_WORKSPACE_IDS")
 
 
+def _probe(client: TogglClient, report: Any, page_size: int, start: str, day: str) -> Any:
+    """A report's answer for the last PROBE_DAYS days; for yesterday alone when Toggl does not support that
+    period (a weekly report may want a calendar week)."""
+    def ask(first: str) -> Any:
+        return client.request(
+            "POST", SHARED_REPORT_PATH.format(token=report.token),
+            body={"start_date": first, "end_date": day, "page_size": page_size}, label=f"shared report '{report.key}'",
+            public_path=SHARED_REPORT_PATH.format(token=f"<report:{report.key}>"),
+        )
+
+    try:
+        return ask(start)
+    except errors.TogglPeriodNotSupported:
+        return ask(day)
+
+
 def _kept(answers: list[Any], response: Any) -> Any:
     answers.append(response)
     return response
 
 
-def _learned(key: str, response: Any, page_size: int) -> Iterator[Finding]:
+def _learned(key: str, response: Any, page_size: int, days: int) -> Iterator[Finding]:
     """The note lines of what this answer showed of the real API (`doctor_notes`)."""
     try:
         body = response.json()
     except TogglError:
         return
-    for topic, detail in report_notes(response.headers, body, page_size, PROBE_DAYS):
+    for topic, detail in report_notes(response.headers, body, page_size, days):
         yield Finding("note", f"report '{key}' {topic}", detail)
 
 

@@ -57,7 +57,7 @@ def _page_size(headers: Mapping[str, str], served: int, asked: int, days: int) -
     if any(headers.get(name) for name in CURSOR_HEADERS):
         verdict = "Toggl pages at that size" if served == asked else f"Toggl caps pages at {served} rows"
         return f"asked {asked} rows a page, served {served} with more to come{stated}: {verdict}"
-    return f"asked {asked} rows a page, served {served}, all of the last {days} days (no next page){stated}"
+    return f"asked {asked} rows a page, served {served}, all of the {days} day(s) asked (no next page){stated}"
 
 
 def _names(rows: list, body: Any) -> str:

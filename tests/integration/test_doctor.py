@@ -2,7 +2,8 @@
 
 Covers: a healthy set-up prints one ok line per item and exits 0 after at most one request per report and
 workspace plus one for the quota; that request's answer gives one note line per fact learned of the API
-(page size served, cursor headers, names or ids in rows, quota headers, the export's header row); a wrong report token, a private report read with a non-admin token, a
+(page size served, cursor headers, names or ids in rows, quota headers, the export's header row), and a
+report refusing the seven-day period is asked for yesterday alone; a wrong report token, a private report read with a non-admin token, a
 wrong API token and a workspace without the profitability feature each fail their own line with a hint and a
 non-zero exit; an unmigrated database is reported; no token, password or report token is ever printed.
 """
@@ -10,10 +11,13 @@ non-zero exit; an unmigrated database is reported; no token, password or report 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from pipelines.cli import main
+from pipelines.dates import yesterday
+from pipelines.toggl.emulator import Fault
 from pipelines.warehouse.database import drop_database, ensure_database
 
 pytestmark = pytest.mark.integration
@@ -127,3 +131,18 @@ def test_notes_say_what_the_answers_showed_of_the_api(emulator, pipeline_env, en
     _assert_no_secret(output, emulator)
     for user in emulator.workspace.users:
         assert user.name not in output and user.email not in output
+
+
+def test_a_report_that_refuses_seven_days_is_probed_for_yesterday(emulator, pipeline_env, engine, capsys):
+    pipeline_env(emulator, reports=("team_weekly",))
+    emulator.faults.add(Fault(status=400, body='"The report period is not supported"',
+                              path_contains=emulator.reports["team_weekly"].token))
+    before = len(emulator.request_log)
+
+    code, output = _doctor(capsys)
+
+    assert code == 0, output
+    assert "[ok  ] report 'team_weekly': weekly report readable" in output
+    asked = [(body["start_date"], body["end_date"]) for _, _, body in emulator.request_log[before:] if "start_date" in body]
+    day = yesterday("UTC").isoformat()
+    assert asked == [((yesterday("UTC") - timedelta(days=6)).isoformat(), day), (day, day)]

@@ -87,7 +87,7 @@ class SharedReportRef:
     token: str = field(repr=False)
 
 
-Recorder = Callable[[str, str, "Mapping[str, Any] | None", requests.Response], None]
+Recorder = Callable[[str, str, Mapping[str, Any] | None, requests.Response], None]
 """Called with (method, path as sent — it may hold a report token —, JSON body, response) of every response."""
 
 

@@ -1,4 +1,4 @@
-"""The `toggl-warehouse` command: demo, dev, backfill, replay, migrate, emulator, db and doctor.
+"""The `toggl-warehouse` command: demo, dev, backfill, replay, migrate, emulator, db, doctor and capture.
 
 `backfill` runs the code location's job through Dagster (recorded in the Dagster instance), one run per
 chunk of days, with a progress bar on a terminal; chunks already materialized are skipped, so an interrupted
@@ -99,7 +99,21 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--dialect", choices=("swagger", "enriched"), default="swagger",
                           help="swagger: as Toggl's spec and real captures (ids only, keyset paging; default); "
                                "enriched: names in every row")
+    emulator.add_argument("--replay", type=Path, default=None, metavar="FILE", help="serve the answers of a capture file instead")
     emulator.set_defaults(handler=_cmd_emulator)
+
+    capture = commands.add_parser(
+        "capture", help="record what Toggl answers to a backfill's requests, secrets removed and names faked, for a bug report"
+    )
+    source = capture.add_mutually_exclusive_group(required=True)
+    source.add_argument("--report", default=None, help="a shared report's name from TOGGL_SHARED_REPORTS")
+    source.add_argument("--workspace", type=int, default=None, help="a workspace id: capture its profitability export")
+    capture.add_argument("--start", required=True, type=date.fromisoformat, help="first date, YYYY-MM-DD")
+    capture.add_argument("--end", required=True, type=date.fromisoformat, help="last date (inclusive), YYYY-MM-DD")
+    capture.add_argument("--pages", type=int, default=None, help="at most this many pages, or export files (default 3); retries are recorded too")
+    capture.add_argument("--format", choices=("csv", "xlsx"), default=None, help="the export's format (default TOGGL_PROFITABILITY_FORMAT)")
+    capture.add_argument("--out", type=Path, default=None, help="the file to write (default toggl-capture-<report>-<start>-<end>.json)")
+    capture.set_defaults(handler=_cmd_capture)
 
     db = commands.add_parser("db", help="start (or find) the warehouse Postgres and print a URL for psql and BI tools")
     db.add_argument("--stop", action="store_true", help="stop the embedded server that `db` started")
@@ -205,6 +219,8 @@ def _print_report(report, verbose: bool) -> int:
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
+    if args.replay is not None:
+        return _serve_replay(args)
     from pipelines.demo import emulator_environment
     from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
 
@@ -219,6 +235,42 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         emulator.stop()
     return 0
+
+
+def _serve_replay(args: argparse.Namespace) -> int:
+    from pipelines.capture.recording import CaptureError
+    from pipelines.toggl.emulator.replay import ReplayBook, ReplayServer
+
+    try:
+        book = ReplayBook.from_file(args.replay)
+    except CaptureError as exc:
+        print(f"toggl-warehouse: {exc}", file=sys.stderr)
+        return 2
+    server = ReplayServer(book, args.port)
+    base_url = server.start()
+    print(f"replaying {args.replay} ({len(book.exchanges)} recorded answers) on {base_url} (Ctrl-C to stop). "
+          "Point toggl-warehouse at it with:\n", flush=True)
+    for name, value in book.environment(base_url).items():
+        print(f"  export {name}='{value}'", flush=True)
+    print("\n(any credentials and report token pass; a request the capture does not hold gets a 404 naming it)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def _cmd_capture(args: argparse.Namespace) -> int:
+    from pipelines.capture.command import CaptureRequest, run_capture
+
+    result = run_capture(Settings.from_env(), CaptureRequest(
+        start=args.start, end=args.end, report=args.report, workspace_id=args.workspace, file_format=args.format,
+        out=args.out, **({"pages": args.pages} if args.pages is not None else {}),
+    ))
+    for line in result.lines():
+        print(line, file=sys.stderr if line.startswith("capture stopped") else sys.stdout)
+    return 1 if result.stopped else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """`toggl-warehouse doctor`: checks the set-up one item per line, each failure with a fix hint.
 
 It owns the checks, not the plumbing: Toggl is asked through `TogglClient.request` (no retries, no quota
-waits) at most once per item: `GET /api/v9/me/quota` for the credentials and the quota, one one-day `POST`
-per configured shared report and one one-day profitability export per configured workspace. The database
+waits) at most once per item: `GET /api/v9/me/quota` for the credentials and the quota, one seven-day `POST`
+per configured shared report (its answer also gives the `note` lines of `doctor_notes`: page size, cursor
+headers, names or ids, quota headers) and one one-day profitability export per configured workspace. The database
 is only looked at (never started or migrated). Nothing secret is printed: reports are named by their key and
 every Toggl message goes through the client's redactor, which knows every configured secret.
 """
@@ -12,15 +13,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from pipelines.dates import yesterday
+from pipelines.doctor_notes import export_headers, report_notes
 from pipelines.settings import Settings
 from pipelines.toggl import errors
 from pipelines.toggl.client import PROFITABILITY_EXPORT_PATH, SHARED_REPORT_PATH, TogglClient
 from pipelines.toggl.errors import Redactor, TogglError
 
 QUOTA_PATH = "/api/v9/me/quota"
+PROBE_DAYS = 7
+"""A report is probed over the last 7 days (a weekly report takes at most 7; yesterday alone when Toggl does not
+support that period), asked with TOGGL_PAGE_SIZE: one request that shows how Toggl pages, names rows and
+reports quota (the `note` lines)."""
 _CLIENT_LABELS = ("shared report '", "profitability export of workspace", "API quota")
 API_TOKEN_HINT = "copy the API token from Toggl Track → Profile settings (bottom of the page) → API Token into TOGGL_API_TOKEN"
 REPORT_TOKEN_HINT = ("in Toggl Track open Reports → the saved report → Share, copy the token at the end of the share link "
@@ -32,7 +39,7 @@ REPORT_TOKEN_HINT = ("in Toggl Track open Reports → the saved report → Share
 class Finding:
     """One line of the doctor's answer."""
 
-    status: str  # "ok" | "warn" | "FAIL"
+    status: str  # "ok" | "warn" | "FAIL" | "note" (what was learned of the real API)
     item: str
     detail: str
     hint: str = ""
@@ -69,34 +76,70 @@ def _client(settings: Settings) -> TogglClient:
 def _toggl_checks(settings: Settings, client: TogglClient) -> Iterator[Finding]:
     credentials = yield from _credentials(settings, client)
     day = yesterday(settings.timezone).isoformat()
+    week_start = (yesterday(settings.timezone) - timedelta(days=PROBE_DAYS - 1)).isoformat()
     for report in settings.shared_reports:
+        answers: list[Any] = []
         yield _ask(
             f"report '{report.key}'", REPORT_TOKEN_HINT,
-            lambda report=report: client.request(
-                "POST", SHARED_REPORT_PATH.format(token=report.token),
-                body={"start_date": day, "end_date": day, "page_size": 1}, label=f"shared report '{report.key}'",
-                public_path=SHARED_REPORT_PATH.format(token=f"<report:{report.key}>"),
-            ),
+            lambda report=report: _kept(answers, _probe(client, report, settings.page_size, week_start, day)),
             _describe_report,
         )
+        for answer in answers:
+            days = (date.fromisoformat(answer.request_body["end_date"]) - date.fromisoformat(answer.request_body["start_date"])).days + 1
+            yield from _learned(report.key, answer, settings.page_size, days)
     for workspace_id in settings.workspace_ids:
         if not credentials:
             yield Finding("FAIL", f"workspace {workspace_id}", "not checked: the profitability export needs credentials", API_TOKEN_HINT)
             continue
         path = PROFITABILITY_EXPORT_PATH.format(workspace_id=workspace_id, extension=settings.profitability.file_format)
+        exports: list[Any] = []
         yield _ask(
             f"workspace {workspace_id}",
             "the profitability export needs a Premium/Enterprise workspace and an admin's API token; "
             "check TOGGL_WORKSPACE_IDS (the number in the workspace's URL)",
-            lambda path=path, wid=workspace_id: client.request(
+            lambda path=path, wid=workspace_id: _kept(exports, client.request(
                 "POST", path, body={"currency": settings.currency, "start_date": day, "end_date": day},
                 label=f"profitability export of workspace {wid}",
-            ),
+            )),
             lambda response: f"profitability export readable ({settings.profitability.file_format}, {len(response.content)} bytes for {day})",
         )
+        for export in exports:
+            yield Finding("note", f"workspace {workspace_id} export headers",
+                          export_headers(export.content, settings.profitability.file_format))
     if not settings.shared_reports and not settings.workspace_ids:
         yield Finding("warn", "sources", "nothing configured: backfills would load nothing",
                       "set TOGGL_SHARED_REPORTS (name=report_token,...) and/or TOGGL_WORKSPACE_IDS")
+
+
+def _probe(client: TogglClient, report: Any, page_size: int, start: str, day: str) -> Any:
+    """A report's answer for the last PROBE_DAYS days; for yesterday alone when Toggl does not support that
+    period (a weekly report may want a calendar week)."""
+    def ask(first: str) -> Any:
+        return client.request(
+            "POST", SHARED_REPORT_PATH.format(token=report.token),
+            body={"start_date": first, "end_date": day, "page_size": page_size}, label=f"shared report '{report.key}'",
+            public_path=SHARED_REPORT_PATH.format(token=f"<report:{report.key}>"),
+        )
+
+    try:
+        return ask(start)
+    except errors.TogglPeriodNotSupported:
+        return ask(day)
+
+
+def _kept(answers: list[Any], response: Any) -> Any:
+    answers.append(response)
+    return response
+
+
+def _learned(key: str, response: Any, page_size: int, days: int) -> Iterator[Finding]:
+    """The note lines of what this answer showed of the real API (`doctor_notes`)."""
+    try:
+        body = response.json()
+    except TogglError:
+        return
+    for topic, detail in report_notes(response.headers, body, page_size, days):
+        yield Finding("note", f"report '{key}' {topic}", detail)
 
 
 def _credentials(settings: Settings, client: TogglClient) -> Iterator[Finding]:

@@ -13,6 +13,8 @@
 - Errors: each Toggl answer becomes a TogglError subclass whose one-line message names the request and
   says what Toggl answered; paging and range splitting are the extract stage's, not the client's.
 - Secrets: report tokens are in the URL path, so nothing built from a URL is logged or raised unredacted.
+- Recording: an optional `recorder` sees every request and its raw response (errors included); the capture
+  kit (`pipelines.capture`) uses it to write what Toggl answered, secrets removed.
 """
 
 from __future__ import annotations
@@ -92,8 +94,14 @@ class SharedReportRef:
     token: str = field(repr=False)
 
 
+Recorder = Callable[[str, str, Mapping[str, Any] | None, requests.Response], None]
+"""Called with (method, path as sent — it may hold a report token —, JSON body, response) of every response."""
+
+
 class TogglClient:
     """A Toggl API client; see the module docstring for its behaviour."""
+
+    recorder: Recorder | None = None
 
     def __init__(
         self,
@@ -220,6 +228,8 @@ class TogglClient:
             # The exception text carries the URL, and so the report token: never chain it.
             raise errors.TogglConnectionError(f"{label}: could not reach Toggl at {self.redact(self.base_url)}: {type(exc).__name__}: {self.redact(exc)}") from None
         self._read_quota(response.headers)
+        if self.recorder is not None:
+            self.recorder(method, path, body, response)
         if response.status_code >= 400:
             raise self._error_for(response, label)
         return response

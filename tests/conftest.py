@@ -24,7 +24,7 @@ def dagster_event_batching_stays_in_its_test() -> Iterator[None]:
 
 # -- warehouse database fixtures ------------------------------------------------------------------
 # A fresh database per test session on the server the product itself would find (a local Postgres
-# on 127.0.0.1:5432, else an embedded pgserver), dropped at the end. TOGGL_WAREHOUSE_TEST_SERVER_URL
+# on 127.0.0.1:5432, else the embedded one), dropped at the end. TOGGL_WAREHOUSE_TEST_SERVER_URL
 # (a URL of any database on another server, e.g. postgresql://postgres@db/postgres) overrides.
 
 WAREHOUSE_SCHEMAS = ("toggl", "toggl_raw")

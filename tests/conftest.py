@@ -125,12 +125,31 @@ def _emulator_config(dialect: str, **overrides):
 
 
 @pytest.fixture(scope="session")
-def shared_emulator(emulator_dialect):
-    """A read-only emulator shared by the session (tests that change its data use `emulator`)."""
+def _shared_emulators():
+    """The session's read-only emulators, one per dialect, started on first use and stopped at the end.
+
+    Keyed by dialect rather than a session fixture depending on the parametrized `emulator_dialect`: pytest keeps
+    such a fixture's value across a change of its parameter, so a module after a `both_dialects` one got the
+    swagger emulator where it asked for the default."""
+    from contextlib import ExitStack
+
     from pipelines.toggl.emulator import TogglEmulator
 
-    with TogglEmulator(_emulator_config(emulator_dialect)) as emulator:
-        yield emulator
+    with ExitStack() as stack:
+        started: dict[str, TogglEmulator] = {}
+
+        def get(dialect: str) -> TogglEmulator:
+            if dialect not in started:
+                started[dialect] = stack.enter_context(TogglEmulator(_emulator_config(dialect)))
+            return started[dialect]
+
+        yield get
+
+
+@pytest.fixture
+def shared_emulator(_shared_emulators, emulator_dialect):
+    """A read-only emulator shared by the session in this test's dialect (tests that change its data use `emulator`)."""
+    return _shared_emulators(emulator_dialect)
 
 
 @pytest.fixture

@@ -125,47 +125,48 @@ COMMENT ON COLUMN reporting.tasks.project_id IS 'Project of the task.';
 -- ---- each time entry once --------------------------------------------------------------------------------
 
 CREATE VIEW reporting.time_entries AS
-SELECT e.time_entry_id,
-       e.entry_date,
+SELECT t.time_entry_id,
+       t.entry_date,
        e.start_at,
        e.stop_at,
        toggl.wall_clock(e.start_at, e.utc_offset_seconds)                  AS start_local,
        toggl.wall_clock(e.stop_at, e.stop_utc_offset_seconds)              AS stop_local,
        toggl.utc_offset_text(e.utc_offset_seconds)                         AS utc_offset,
-       e.seconds,
-       toggl.in_hours(e.seconds)                                           AS hours,
+       t.seconds,
+       toggl.in_hours(t.seconds)                                           AS hours,
        e.is_running,
-       e.billable,
-       CASE WHEN e.billable THEN e.seconds ELSE 0 END                      AS billable_seconds,
-       toggl.in_hours(CASE WHEN e.billable THEN e.seconds ELSE 0 END)      AS billable_hours,
-       e.billable_amount_in_cents                                          AS billable_amount_cents,
-       toggl.in_currency_units(e.billable_amount_in_cents, cur.minor_unit) AS billable_amount,
+       t.billable,
+       CASE WHEN t.billable THEN t.seconds ELSE 0 END                      AS billable_seconds,
+       toggl.in_hours(CASE WHEN t.billable THEN t.seconds ELSE 0 END)      AS billable_hours,
+       t.billable_amount_in_cents                                          AS billable_amount_cents,
+       toggl.in_currency_units(t.billable_amount_in_cents, cur.minor_unit) AS billable_amount,
        e.hourly_rate_in_cents                                              AS hourly_rate_cents,
        toggl.in_currency_units(e.hourly_rate_in_cents, cur.minor_unit)     AS hourly_rate,
-       e.currency,
-       e.user_id,
+       t.currency,
+       t.user_id,
        coalesce(u.name, e.username)                                        AS user_name,
-       e.project_id,
-       CASE WHEN e.project_id IS NULL THEN '(no project)' ELSE coalesce(p.name, e.project_name) END AS project_name,
+       t.project_id,
+       CASE WHEN t.project_id IS NULL THEN '(no project)' ELSE coalesce(p.name, e.project_name) END AS project_name,
        p.client_id,
        coalesce(c.name, e.client_name, '(no client)')                      AS client_name,
        e.task_id,
-       coalesce(t.name, e.task_name)                                       AS task_name,
+       coalesce(tk.name, e.task_name)                                      AS task_name,
        e.description,
        e.tag_ids,
        ARRAY(SELECT coalesce(tg.name, e.tag_names[i.n])
                FROM unnest(e.tag_ids) WITH ORDINALITY AS i(tag_id, n)
                LEFT JOIN toggl.tags tg ON tg.tag_id = i.tag_id
               ORDER BY i.n)                                                AS tag_names,
-       e.report_key,
+       t.report_key,
        e.updated_at,
        e.loaded_at
-  FROM toggl.time_entries e
-  LEFT JOIN toggl.users u            ON u.user_id = e.user_id
-  LEFT JOIN toggl.projects p         ON p.project_id = e.project_id
+  FROM toggl.time_entries t
+  JOIN toggl.report_time_entries e   ON e.report_key = t.report_key AND e.time_entry_id = t.time_entry_id
+  LEFT JOIN toggl.users u            ON u.user_id = t.user_id
+  LEFT JOIN toggl.projects p         ON p.project_id = t.project_id
   LEFT JOIN toggl.clients c          ON c.client_id = p.client_id
-  LEFT JOIN toggl.tasks t            ON t.task_id = e.task_id
-  LEFT JOIN reporting.currencies cur ON cur.code = e.currency;
+  LEFT JOIN toggl.tasks tk           ON tk.task_id = e.task_id
+  LEFT JOIN reporting.currencies cur ON cur.code = t.currency;
 COMMENT ON VIEW reporting.time_entries IS 'One row per time entry across all shared detailed reports, never double counted: money from a report that shows it (a report that hides amounts never blanks another''s), then the most recent load. Sum seconds and billable_amount_cents, not hours and amounts.';
 COMMENT ON COLUMN reporting.time_entries.time_entry_id IS 'Toggl time entry id (unique in this view).';
 COMMENT ON COLUMN reporting.time_entries.entry_date IS 'Local date of the entry start, as Toggl shows it.';
@@ -201,12 +202,13 @@ COMMENT ON COLUMN reporting.time_entries.updated_at IS 'Last modification in Tog
 COMMENT ON COLUMN reporting.time_entries.loaded_at IS 'When a load last inserted or changed the report row this row was taken from.';
 
 CREATE VIEW reporting.time_entry_tags AS
-SELECT e.time_entry_id,
+SELECT t.time_entry_id,
        i.tag_id,
        coalesce(tg.name, e.tag_names[i.n]) AS tag_name,
-       e.entry_date,
-       e.seconds
-  FROM toggl.time_entries e
+       t.entry_date,
+       t.seconds
+  FROM toggl.time_entries t
+  JOIN toggl.report_time_entries e ON e.report_key = t.report_key AND e.time_entry_id = t.time_entry_id
  CROSS JOIN LATERAL unnest(e.tag_ids) WITH ORDINALITY AS i(tag_id, n)
   LEFT JOIN toggl.tags tg ON tg.tag_id = i.tag_id;
 COMMENT ON VIEW reporting.time_entry_tags IS 'Bridge between time entries and tags: one row per time entry x tag (an entry without tags has none). Sum seconds here per tag; across tags an entry with two tags counts twice.';

@@ -687,61 +687,35 @@ TIME_ENTRIES_ONCE = RelationSpec(
     "toggl.time_entries",
     kind="table",
     description=(
-        "One row per time entry across all shared detailed reports, kept in step with toggl.report_time_entries by "
-        "its triggers (in the load's transaction): the row of a report that shows the entry's money wins over one "
-        "that hides it, then the most recent load, then the latest Toggl edit, then report_key."
+        "One row per time entry across all shared detailed reports: which report row shows it (report_key; the rest"
+        " of the row is read from toggl.report_time_entries) and what the facts sum. Kept in step with "
+        "toggl.report_time_entries by its triggers, in the load's transaction: the row of a report that shows the "
+        "entry's money wins over one that hides it, then the most recent load, then the latest Toggl edit, then "
+        "report_key."
     ),
     reads=("toggl.report_time_entries",),
     columns=(
         RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique here).", nullable=False),
-        RelationColumn("report_key", "text", "The shared report this row was taken from.", nullable=False),
+        RelationColumn(
+            "report_key",
+            "text",
+            (
+                "The shared report whose row shows this entry: (report_key, time_entry_id) is that row of "
+                "toggl.report_time_entries."
+            ),
+            nullable=False,
+        ),
         RelationColumn(
             "entry_date",
             "date",
             "Local date of the entry start, as written in Toggl's start string.",
             nullable=False,
         ),
-        RelationColumn("start_at", "timestamp with time zone", "Start of the entry (an instant).", nullable=False),
-        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while the timer is running."),
-        RelationColumn(
-            "utc_offset_seconds",
-            "integer",
-            "UTC offset of Toggl's start string, in seconds; NULL when unknown.",
-        ),
-        RelationColumn(
-            "stop_utc_offset_seconds",
-            "integer",
-            "UTC offset of Toggl's stop string, in seconds; NULL when unknown.",
-        ),
-        RelationColumn("seconds", "bigint", "Duration in seconds.", nullable=False),
-        RelationColumn("is_running", "boolean", "True for a timer still running when fetched.", nullable=False),
-        RelationColumn("updated_at", "timestamp with time zone", "Toggl's last modification time of the entry."),
         RelationColumn("user_id", "bigint", "Toggl user id."),
-        RelationColumn(
-            "username",
-            "text",
-            "User name shown in the report (may be NULL: names come from the dictionaries).",
-        ),
         RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name shown in the report, if any."),
-        RelationColumn("client_name", "text", "Client name shown in the report, if any."),
-        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
-        RelationColumn("task_name", "text", "Task name shown in the report, if any."),
-        RelationColumn("description", "text", "Entry description, verbatim."),
-        RelationColumn("billable", "boolean", "Whether the entry is billable.", nullable=False),
-        RelationColumn("tag_ids", "bigint[]", "Tag ids of the entry.", nullable=False),
-        RelationColumn(
-            "tag_names",
-            "text[]",
-            "Tag names shown in the report, in the order of tag_ids (may be empty: names come from the dictionaries).",
-            nullable=False,
-        ),
-        RelationColumn(
-            "hourly_rate_in_cents",
-            "bigint",
-            "Hourly rate in 1/100 of the currency unit; NULL when hidden or without rate.",
-        ),
         RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn("seconds", "bigint", "Duration in seconds.", nullable=False),
+        RelationColumn("billable", "boolean", "Whether the entry is billable.", nullable=False),
         RelationColumn(
             "billable_amount_in_cents",
             "bigint",
@@ -753,8 +727,13 @@ TIME_ENTRIES_ONCE = RelationSpec(
         RelationColumn(
             "loaded_at",
             "timestamp with time zone",
-            "When the load that wrote the chosen report row inserted or changed it.",
+            "loaded_at of the chosen report row (the choice compares it).",
             nullable=False,
+        ),
+        RelationColumn(
+            "updated_at",
+            "timestamp with time zone",
+            "Toggl's last edit of the chosen report row (the choice compares it).",
         ),
     ),
 )
@@ -953,7 +932,7 @@ REPORTING_TIME_ENTRIES = RelationSpec(
         "shows it (a report that hides amounts never blanks another's), then the most recent load. Sum seconds and "
         "billable_amount_cents, not hours and amounts."
     ),
-    reads=("reporting.currencies", "toggl.clients", "toggl.projects", "toggl.tags", "toggl.tasks", "toggl.time_entries", "toggl.users",),
+    reads=("reporting.currencies", "toggl.clients", "toggl.projects", "toggl.report_time_entries", "toggl.tags", "toggl.tasks", "toggl.time_entries", "toggl.users",),
     columns=(
         RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique in this view)."),
         RelationColumn("entry_date", "date", "Local date of the entry start, as Toggl shows it."),
@@ -1035,7 +1014,7 @@ REPORTING_TIME_ENTRY_TAGS = RelationSpec(
         "Bridge between time entries and tags: one row per time entry x tag (an entry without tags has none). Sum "
         "seconds here per tag; across tags an entry with two tags counts twice."
     ),
-    reads=("toggl.tags", "toggl.time_entries",),
+    reads=("toggl.report_time_entries", "toggl.tags", "toggl.time_entries",),
     columns=(
         RelationColumn("time_entry_id", "bigint", "Toggl time entry id (reporting.time_entries)."),
         RelationColumn("tag_id", "bigint", "Toggl tag id (reporting.tags)."),

@@ -80,8 +80,9 @@ def test_login_reads_reporting_and_nothing_it_should_not(engine, database_url, b
 
 
 @pytest.mark.parametrize("default_privileges", [True, False], ids=["default-privileges", "migrate-grants-again"])
-def test_grants_survive_a_migration_that_creates_a_view_again(engine, database_url, bi_names, tmp_path,
+def test_grants_survive_a_migration_that_creates_a_view_again(clean_warehouse, database_url, bi_names, tmp_path,
                                                               default_privileges):
+    engine = clean_warehouse
     role, login = bi_names
     create_readonly_role(engine, role)
     create_login_role(engine, role, login, PASSWORD)
@@ -91,11 +92,9 @@ def test_grants_survive_a_migration_that_creates_a_view_again(engine, database_u
                 "ALTER DEFAULT PRIVILEGES IN SCHEMA reporting REVOKE SELECT ON TABLES FROM {}").format(psycopg.sql.Identifier(role)))
     sql_dir = tmp_path / "sql"
     shutil.copytree(default_sql_dir(), sql_dir)
-    (sql_dir / "999_recreate_a_view.sql").write_text(
-        "DROP VIEW reporting.users;\n"
-        "CREATE VIEW reporting.users AS SELECT u.user_id, u.name AS user_name FROM toggl.users u;\n"
-        "COMMENT ON VIEW reporting.users IS 'again';\n")
-
+    star = (sql_dir / "031_reporting_star_schema.sql").read_text()
+    users = star[star.index("CREATE VIEW reporting.users AS"):star.index("CREATE VIEW reporting.clients AS")]
+    (sql_dir / "999_recreate_a_view.sql").write_text("DROP VIEW reporting.users;\n" + users)  # as it was: same view
     try:
         assert apply_migrations(engine, sql_dir) == ["999_recreate_a_view.sql"]
         with _connect_as(database_url, login) as conn:

@@ -43,11 +43,11 @@ GOAL_QUERY, GOAL_LOAD = 10.0, 1.3
 FLOOR = """
 DROP SCHEMA IF EXISTS bench_floor CASCADE;
 CREATE SCHEMA bench_floor;
+-- the same rows: each entry's report row that toggl.time_entries chose
 CREATE TABLE bench_floor.entries AS
-SELECT DISTINCT ON (time_entry_id) time_entry_id, entry_date, start_at, utc_offset_seconds, seconds, billable, user_id,
-       project_id, upper(currency) AS currency, billable_amount_in_cents, description
-  FROM toggl.report_time_entries
- ORDER BY time_entry_id, (billable_amount_in_cents IS NULL), loaded_at DESC, updated_at DESC NULLS LAST, report_key;
+SELECT r.time_entry_id, r.entry_date, r.start_at, r.utc_offset_seconds, r.seconds, r.billable, r.user_id,
+       r.project_id, upper(r.currency) AS currency, r.billable_amount_in_cents, r.description
+  FROM toggl.report_time_entries r JOIN toggl.time_entries t USING (report_key, time_entry_id);
 CREATE INDEX ON bench_floor.entries (user_id, entry_date);
 CREATE TABLE bench_floor.daily AS
 SELECT e.entry_date, e.user_id, e.project_id, p.client_id, e.currency, count(*) AS time_entries,

@@ -2,7 +2,7 @@
 --
 -- toggl.time_entries holds one row per time entry, taken from the report rows of toggl.report_time_entries:
 -- a row that shows money (billable_amount_in_cents not NULL) wins over one that does not, so a report saved
--- with "hide amounts" never blanks money another report shows; among those, the most recent load wins.
+-- with "hide amounts" never blanks money another report shows; among those, the latest version of the entry.
 -- toggl.daily_entry_facts sums it per day x user x project x currency. Both are written only by the statement
 -- triggers below, inside the transaction of the statement that changed toggl.report_time_entries (the load's
 -- window replace): they are never behind the entries, and a failed load rolls them back with it. Only the
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS toggl.time_entries (
 -- BRIN: rows arrive about in date order, and it costs the load next to nothing to keep (a btree cost 20 %).
 CREATE INDEX IF NOT EXISTS time_entries_date_idx ON toggl.time_entries USING brin (entry_date);
 CREATE INDEX IF NOT EXISTS time_entries_user_idx ON toggl.time_entries (user_id, entry_date);
-COMMENT ON TABLE toggl.time_entries IS 'One row per time entry across all shared detailed reports: which report row shows it (report_key; the rest of the row is read from toggl.report_time_entries) and what the facts sum. Kept in step with toggl.report_time_entries by its triggers, in the load''s transaction: the row of a report that shows the entry''s money wins over one that hides it, then the most recent load, then the latest Toggl edit, then report_key.';
+COMMENT ON TABLE toggl.time_entries IS 'One row per time entry across all shared detailed reports: which report row shows it (report_key; the rest of the row is read from toggl.report_time_entries) and what the facts sum. Kept in step with toggl.report_time_entries by its triggers, in the load''s transaction: the row of a report that shows the entry''s money wins over one that hides it, then the latest version (Toggl''s last edit, else the latest load); among equals the row already chosen stays, then report_key.';
 COMMENT ON COLUMN toggl.time_entries.time_entry_id IS 'Toggl time entry id (unique here).';
 COMMENT ON COLUMN toggl.time_entries.report_key IS 'The shared report whose row shows this entry: (report_key, time_entry_id) is that row of toggl.report_time_entries.';
 COMMENT ON COLUMN toggl.time_entries.entry_date IS 'Local date of the entry start, as written in Toggl''s start string.';
@@ -89,9 +89,10 @@ END $$;
 COMMENT ON FUNCTION toggl.rollup_candidates() IS 'Creates (or empties) the transaction''s temporary table pg_temp.rollup_candidates: the toggl.report_time_entries rows a statement inserted, updated or deleted.';
 
 -- Bring toggl.time_entries and toggl.daily_entry_facts in step with the rows in pg_temp.rollup_candidates.
--- toggl.time_entries always holds, for each entry, its best report row (money shown first, then the latest
--- load, then the latest Toggl edit, then report_key). So a changed row of another report than the chosen one
--- only needs comparing with the chosen row; only when the chosen report's own row changed or went (or a
+-- toggl.time_entries always holds, for each entry, a best report row: money shown first, then the latest
+-- version (Toggl's last edit, `at`; the latest load when Toggl gives none); among equals the row already
+-- chosen stays (a second report over the same entries changes nothing), then report_key. So a changed row of
+-- another report than the chosen one only needs comparing with the chosen row; only when the chosen report's own row changed or went (or a
 -- statement touched an entry in several reports) are all the entry's report rows read again.
 CREATE OR REPLACE FUNCTION toggl.refresh_time_entry_rollups() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -105,9 +106,8 @@ BEGIN
     ), candidate AS (
         SELECT c.*, s.time_entry_id IS NOT NULL AS in_several, o.time_entry_id IS NOT NULL AS has_current,
                o.report_key AS current_report_key, o.entry_date AS current_date,
-               ROW(c.billable_amount_in_cents IS NOT NULL, c.loaded_at, coalesce(c.updated_at, '-infinity'), o.report_key)
-             > ROW(o.billable_amount_in_cents IS NOT NULL, o.loaded_at, coalesce(o.updated_at, '-infinity'), c.report_key)
-                 AS better
+               ROW(c.billable_amount_in_cents IS NOT NULL, coalesce(c.updated_at, c.loaded_at))
+             > ROW(o.billable_amount_in_cents IS NOT NULL, coalesce(o.updated_at, o.loaded_at)) AS better
           FROM pg_temp.rollup_candidates c
           LEFT JOIN several s ON s.time_entry_id = c.time_entry_id
           LEFT JOIN toggl.time_entries o ON o.time_entry_id = c.time_entry_id
@@ -121,15 +121,16 @@ BEGIN
     ), read_again AS (  -- the chosen report's own row changed or went
         SELECT DISTINCT c.time_entry_id FROM candidate c
          WHERE c.in_several OR (c.has_current AND c.current_report_key = c.report_key)
+    ), read_current AS (
+        SELECT e.* FROM toggl.time_entries e JOIN read_again a ON a.time_entry_id = e.time_entry_id
     ), best AS (
         SELECT DISTINCT ON (r.time_entry_id)
                r.time_entry_id, r.report_key, r.entry_date, r.user_id, r.project_id, upper(r.currency) AS currency,
                r.seconds, r.billable, r.billable_amount_in_cents, r.loaded_at, r.updated_at
           FROM toggl.report_time_entries r JOIN read_again a ON a.time_entry_id = r.time_entry_id
-         ORDER BY r.time_entry_id, (r.billable_amount_in_cents IS NULL), r.loaded_at DESC,
-                  r.updated_at DESC NULLS LAST, r.report_key
-    ), read_current AS (
-        SELECT e.* FROM toggl.time_entries e JOIN read_again a ON a.time_entry_id = e.time_entry_id
+          LEFT JOIN read_current o ON o.time_entry_id = r.time_entry_id
+         ORDER BY r.time_entry_id, (r.billable_amount_in_cents IS NULL), coalesce(r.updated_at, r.loaded_at) DESC,
+                  (r.report_key = o.report_key) DESC NULLS LAST, r.report_key
     ), changed AS (  -- (time_entry_id, its new row or NULLs when gone, new?, gone?, old date)
         SELECT n.*, false AS gone FROM replacing n
         UNION ALL

@@ -167,7 +167,7 @@ SELECT t.time_entry_id,
   LEFT JOIN toggl.clients c          ON c.client_id = p.client_id
   LEFT JOIN toggl.tasks tk           ON tk.task_id = e.task_id
   LEFT JOIN reporting.currencies cur ON cur.code = t.currency;
-COMMENT ON VIEW reporting.time_entries IS 'One row per time entry across all shared detailed reports, never double counted: money from a report that shows it (a report that hides amounts never blanks another''s), then the most recent load. Sum seconds and billable_amount_cents, not hours and amounts.';
+COMMENT ON VIEW reporting.time_entries IS 'One row per time entry across all shared detailed reports, never double counted: money from a report that shows it (a report that hides amounts never blanks another''s), then the latest version of the entry. Sum seconds and billable_amount_cents, not hours and amounts.';
 COMMENT ON COLUMN reporting.time_entries.time_entry_id IS 'Toggl time entry id (unique in this view).';
 COMMENT ON COLUMN reporting.time_entries.entry_date IS 'Local date of the entry start, as Toggl shows it.';
 COMMENT ON COLUMN reporting.time_entries.start_at IS 'Start of the entry (an instant; shown in the session time zone).';

@@ -690,8 +690,8 @@ TIME_ENTRIES_ONCE = RelationSpec(
         "One row per time entry across all shared detailed reports: which report row shows it (report_key; the rest"
         " of the row is read from toggl.report_time_entries) and what the facts sum. Kept in step with "
         "toggl.report_time_entries by its triggers, in the load's transaction: the row of a report that shows the "
-        "entry's money wins over one that hides it, then the most recent load, then the latest Toggl edit, then "
-        "report_key."
+        "entry's money wins over one that hides it, then the latest version (Toggl's last edit, else the latest "
+        "load); among equals the row already chosen stays, then report_key."
     ),
     reads=("toggl.report_time_entries",),
     columns=(
@@ -929,8 +929,8 @@ REPORTING_TIME_ENTRIES = RelationSpec(
     kind="view",
     description=(
         "One row per time entry across all shared detailed reports, never double counted: money from a report that "
-        "shows it (a report that hides amounts never blanks another's), then the most recent load. Sum seconds and "
-        "billable_amount_cents, not hours and amounts."
+        "shows it (a report that hides amounts never blanks another's), then the latest version of the entry. Sum "
+        "seconds and billable_amount_cents, not hours and amounts."
     ),
     reads=("reporting.currencies", "toggl.clients", "toggl.projects", "toggl.report_time_entries", "toggl.tags", "toggl.tasks", "toggl.time_entries", "toggl.users",),
     columns=(

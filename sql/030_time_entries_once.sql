@@ -16,9 +16,6 @@ ALTER TABLE toggl.report_time_entries
 COMMENT ON COLUMN toggl.report_time_entries.utc_offset_seconds IS 'UTC offset written in Toggl''s start string, in seconds (+02:00 = 7200): start_at plus this is the wall clock Toggl shows. NULL for a start without offset, and for rows loaded before migration 030 until their window is loaded again.';
 COMMENT ON COLUMN toggl.report_time_entries.stop_utc_offset_seconds IS 'UTC offset written in Toggl''s stop string, in seconds; NULL without stop or offset.';
 
--- Finding every report's row of one entry (the rollups choose among them).
-CREATE INDEX IF NOT EXISTS report_time_entries_entry_idx ON toggl.report_time_entries (time_entry_id);
-
 CREATE TABLE IF NOT EXISTS toggl.time_entries (
     time_entry_id            bigint      PRIMARY KEY,
     report_key               text        NOT NULL,
@@ -121,13 +118,23 @@ BEGIN
     ), read_again AS (  -- the chosen report's own row changed or went
         SELECT DISTINCT c.time_entry_id FROM candidate c
          WHERE c.in_several OR (c.has_current AND c.current_report_key = c.report_key)
+    ), report_keys AS (  -- the few report keys, found by skipping through the primary key (no index on the id alone)
+        WITH RECURSIVE k AS (
+            SELECT min(report_key) AS report_key FROM toggl.report_time_entries
+            UNION ALL
+            SELECT (SELECT min(r.report_key) FROM toggl.report_time_entries r WHERE r.report_key > k.report_key)
+              FROM k WHERE k.report_key IS NOT NULL
+        )
+        SELECT report_key FROM k WHERE report_key IS NOT NULL
     ), read_current AS (
         SELECT e.* FROM toggl.time_entries e JOIN read_again a ON a.time_entry_id = e.time_entry_id
     ), best AS (
         SELECT DISTINCT ON (r.time_entry_id)
                r.time_entry_id, r.report_key, r.entry_date, r.user_id, r.project_id, upper(r.currency) AS currency,
                r.seconds, r.billable, r.billable_amount_in_cents, r.loaded_at, r.updated_at
-          FROM toggl.report_time_entries r JOIN read_again a ON a.time_entry_id = r.time_entry_id
+          FROM report_keys k
+          CROSS JOIN read_again a
+          JOIN toggl.report_time_entries r ON r.report_key = k.report_key AND r.time_entry_id = a.time_entry_id
           LEFT JOIN read_current o ON o.time_entry_id = r.time_entry_id
          ORDER BY r.time_entry_id, (r.billable_amount_in_cents IS NULL), coalesce(r.updated_at, r.loaded_at) DESC,
                   (r.report_key = o.report_key) DESC NULLS LAST, r.report_key

@@ -216,7 +216,7 @@ def main() -> None:
                 prepare(urls[role], rollups=role != "without")
                 walls[role] = run([str(CONSOLE_SCRIPT), "backfill", *span], product_env(emulator, start, urls[role],
                                                                                          home_in(scratch, role)), scratch)
-        env = product_env(emulator, start, database_url, home_in(scratch, "main"))
+            env = product_env(emulator, start, database_url, home_in(scratch, "main"))  # replay calls no API
         with psycopg.connect(database_url, autocommit=True) as conn:
             loads = {}
             for enabled in (False, True):

@@ -83,6 +83,8 @@ def time_entries(rows: int, days: int, seed: int = 7) -> pd.DataFrame:
         "currency": pd.Series(["USD"] * rows, dtype="str"),
         "row_billable_amount_in_cents": rate * seconds // 3600,
         "billable_amount_in_cents": rate * seconds // 3600,
+        "utc_offset_seconds": pd.array(np.zeros(rows, dtype=np.int64), dtype="Int64"),
+        "stop_utc_offset_seconds": pd.array(np.zeros(rows, dtype=np.int64), dtype="Int64"),
     })
 
 

@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from pipelines.warehouse.roles import bi_password, create_login_role, create_readonly_role
+    from pipelines.warehouse.roles import BI_STATEMENT_TIMEOUT, bi_password, create_login_role, create_readonly_role
 
     if args.bi_login and not args.bi_role:
         raise ValueError("--bi-login needs --bi-role: the read-only role the login becomes a member of")
@@ -142,10 +142,11 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     print(f"warehouse: {described}; " + (f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "migrations are up to date"))
     if args.bi_role:
         create_readonly_role(engine, args.bi_role)
-        print(f"read-only role {args.bi_role!r} can read schemas reporting and toggl (grant it to a login user)")
+        print(f"read-only role {args.bi_role!r} can read schema reporting (grant it to a login user)")
     if args.bi_login:
         create_login_role(engine, args.bi_role, args.bi_login, password)
-        print(f"login {args.bi_login!r} (member of {args.bi_role!r}, read-only) has the password in TOGGL_BI_PASSWORD")
+        print(f"login {args.bi_login!r} (member of {args.bi_role!r}, read-only, statement_timeout {BI_STATEMENT_TIMEOUT}) "
+              "has the password in TOGGL_BI_PASSWORD")
     return 0
 
 

@@ -31,7 +31,7 @@ _RECORD_COLUMNS: tuple[str, ...] = (
     "report_key", "time_entry_id", "entry_date", "start_at", "stop_at", "seconds", "is_running", "updated_at",
     "user_id", "username", "email", "project_id", "project_name", "project_color", "project_hex", "client_name",
     "task_id", "task_name", "description", "billable", "tag_ids", "tag_names", "hourly_rate_in_cents", "currency",
-    "row_billable_amount_in_cents", "billable_amount_in_cents",
+    "row_billable_amount_in_cents", "billable_amount_in_cents", "utc_offset_seconds", "stop_utc_offset_seconds",
 )
 """The order in which :func:`time_entry_records` writes a tuple (a literal there, for speed)."""
 if _RECORD_COLUMNS != DETAILED_COLUMNS:  # the table changed: the tuple literal in time_entry_records must follow
@@ -47,13 +47,15 @@ _ENTRY_FIELDS = ("id", "start", "stop", "at", "seconds")
 _ENTRY_DATE = itemgetter(_RECORD_COLUMNS.index("entry_date"))
 _SECONDS = itemgetter("seconds")
 _INT_COLUMNS = ("time_entry_id", "seconds")
-_NULLABLE_INT_COLUMNS = ("user_id", "project_id", "task_id", "hourly_rate_in_cents")
+_NULLABLE_INT_COLUMNS = ("user_id", "project_id", "task_id", "hourly_rate_in_cents", "utc_offset_seconds",
+                         "stop_utc_offset_seconds")
 _AMOUNT_COLUMNS = ("row_billable_amount_in_cents", "billable_amount_in_cents")
 _TIMESTAMP_COLUMNS = ("start_at", "stop_at", "updated_at")
 _BOOL_COLUMNS = ("is_running", "billable")
 _TIMESTAMP_UNIT = "us"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
+_SECOND = timedelta(seconds=1)
 _NAT = np.iinfo(np.int64).min  # NaT as datetime64
 
 
@@ -87,7 +89,9 @@ def time_entry_records(
     :func:`pipelines.transform.amounts.amounts_hidden`) both amounts are None and whatever Toggl put in
     them is not read; the hourly rate is kept as served. ``entry_date`` is the date written in the first 10
     characters of the ``start`` string (its local date, never converted to UTC); ``start_at``/``stop_at``/
-    ``updated_at`` (from ``at``) keep the instant (a string without offset is read as UTC). A running timer
+    ``updated_at`` (from ``at``) keep the instant (a string without offset is read as UTC), and
+    ``utc_offset_seconds``/``stop_utc_offset_seconds`` the offset written in the start/stop string, in seconds
+    (None when the string has none), so the wall clock Toggl shows can be rebuilt. A running timer
     (``stop`` null, or a negative ``seconds``) gets ``is_running`` True, and a negative ``seconds`` becomes 0.
     ``project_hex`` falls back to the weekly-style ``project_hex_color``. Rows without time entries produce
     nothing; ``at_tz`` and ``row_number`` are ignored.
@@ -212,6 +216,10 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, 
             entry_date = start_at.date()
             if start_at.tzinfo is None:
                 start_at = start_at.replace(tzinfo=_UTC)
+                offset = None
+            else:
+                offset = start_at.utcoffset() // _SECOND
+            stop_offset = None
             if stop is not None:
                 try:
                     stop = parse(stop)
@@ -219,6 +227,8 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, 
                     raise _bad_timestamp("stop", error) from None
                 if stop.tzinfo is None:
                     stop = stop.replace(tzinfo=_UTC)
+                else:
+                    stop_offset = stop.utcoffset() // _SECOND
             if updated_at is not None:
                 try:
                     updated_at = parse(updated_at)
@@ -238,7 +248,7 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, 
                 report_key, entry_id, entry_date, start_at, stop, seconds, is_running, updated_at,
                 user_id, username, email, project_id, project_name, project_color, project_hex, client_name,
                 task_id, task_name, description, billable, tag_ids, tag_names, hourly_rate_in_cents, currency,
-                row_amount, share,
+                row_amount, share, offset, stop_offset,
             ))
     return TimeEntryRecords(
         records, total_seconds, None if amounts_hidden else total_cents, dict(Counter(map(_ENTRY_DATE, records)))

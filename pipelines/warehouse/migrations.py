@@ -94,7 +94,23 @@ def apply_migrations(engine: Engine, sql_dir: Path | None = None) -> list[str]:
             _lock(conn)
             if _apply_one(conn, migration):
                 applied.append(migration.name)
+    if applied:
+        with engine.begin() as conn:
+            _execute_script(conn, _GRANT_REPORTING_TO_ITS_READERS)
     return applied
+
+
+_GRANT_REPORTING_TO_ITS_READERS = """
+DO $grant$ DECLARE reader regrole; BEGIN
+    FOR reader IN SELECT DISTINCT a.grantee::regrole FROM pg_namespace n, aclexplode(n.nspacl) a
+                   WHERE n.nspname = 'reporting' AND a.privilege_type = 'USAGE' AND a.grantee NOT IN (0, n.nspowner)
+    LOOP
+        EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO %s', reader);
+    END LOOP;
+END $grant$;
+"""
+"""Every role granted the schema reporting (the BI roles) can read every view in it, also the views a migration
+just dropped and created again under another role than the one whose default privileges grant them."""
 
 
 def _apply_one(conn: Connection, migration: Migration) -> bool:

@@ -13,6 +13,8 @@ from psycopg import sql
 from pipelines.warehouse.migrations import default_sql_dir
 
 BI_PASSWORD_ENV = "TOGGL_BI_PASSWORD"
+BI_STATEMENT_TIMEOUT = "60s"
+"""The login's default statement_timeout: a dashboard query running longer is cancelled."""
 
 
 class RoleError(ValueError):
@@ -20,7 +22,7 @@ class RoleError(ValueError):
 
 
 def create_readonly_role(engine: sa.Engine, role: str, sql_dir: Path | None = None) -> None:
-    """Create `role` (NOLOGIN) if missing and let it read the `reporting` and `toggl` schemas."""
+    """Create `role` (NOLOGIN) if missing and let it read the `reporting` schema, and nothing else."""
     _run_template(engine, "bi_readonly.sql", sql_dir, role=sql.Identifier(role), role_literal=sql.Literal(role))
 
 
@@ -33,8 +35,10 @@ def bi_password(environ: Mapping[str, str]) -> str:
     return password
 
 
-def create_login_role(engine: sa.Engine, role: str, login: str, password: str, sql_dir: Path | None = None) -> None:
-    """Create (or update the password of) the LOGIN role `login` as a member of the read-only `role`.
+def create_login_role(engine: sa.Engine, role: str, login: str, password: str, sql_dir: Path | None = None,
+                      statement_timeout: str = BI_STATEMENT_TIMEOUT) -> None:
+    """Create (or update the password of) the LOGIN role `login` as a member of the read-only `role`, its
+    sessions read-only with `statement_timeout`.
 
     `role` must exist (see `create_readonly_role`). Only the SCRAM-SHA-256 verifier of `password` is sent.
     """
@@ -46,6 +50,7 @@ def create_login_role(engine: sa.Engine, role: str, login: str, password: str, s
     _run_template(
         engine, "bi_login.sql", sql_dir, role=sql.Identifier(role), login=sql.Identifier(login),
         login_literal=sql.Literal(login), password=sql.Literal(verifier),
+        statement_timeout=sql.Literal(statement_timeout),
     )
 
 

@@ -55,7 +55,9 @@ class TableSpec:
     """A loaded table: ``qualified_name`` ("schema.table"), its comment, its loaded columns and its primary key.
 
     ``compare_exclude`` names columns never compared to decide whether a row changed; ``loaded_at`` (not
-    a loaded column) is set to ``now()`` whenever a row is inserted or changed.
+    a loaded column) is set to ``now()`` whenever a row is inserted or changed. ``added_after_loaded_at`` names
+    loaded columns a later migration added (``ALTER TABLE ... ADD COLUMN``), which the catalogue lists after
+    ``loaded_at``, in that order.
     """
 
     qualified_name: str
@@ -64,6 +66,7 @@ class TableSpec:
     compare_exclude: tuple[str, ...] = ("loaded_at",)
     loaded_at_column: str | None = "loaded_at"
     description: str = ""
+    added_after_loaded_at: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = self.column_names
@@ -74,6 +77,8 @@ class TableSpec:
             raise ValueError(f"{self.qualified_name}: key columns {missing or '()'} are not loaded columns")
         if self.qualified_name.count(".") != 1:
             raise ValueError(f"{self.qualified_name!r} is not schema.table")
+        if names[len(names) - len(self.added_after_loaded_at):] != self.added_after_loaded_at:
+            raise ValueError(f"{self.qualified_name}: columns added after loaded_at must be the last loaded columns")
 
     @property
     def schema(self) -> str:
@@ -103,8 +108,11 @@ class TableSpec:
 
     @property
     def all_columns(self) -> tuple[Column, ...]:
-        """Every column of the table as the catalogue lists it: the loaded ones, then ``loaded_at``."""
-        return self.columns + ((LOADED_AT,) if self.loaded_at_column else ())
+        """Every column of the table as the catalogue lists it: the loaded ones, then ``loaded_at``, then the
+        loaded columns added after it."""
+        added = len(self.added_after_loaded_at)
+        first, later = self.columns[:len(self.columns) - added], self.columns[len(self.columns) - added:]
+        return first + ((LOADED_AT,) if self.loaded_at_column else ()) + later
 
 
 @dataclass(frozen=True)
@@ -210,8 +218,19 @@ REPORT_TIME_ENTRIES = TableSpec(
                 "the report hides amounts; 0 when Toggl says zero."
             ),
         ),
+        Column(
+            "utc_offset_seconds",
+            "int4",
+            (
+                "UTC offset written in Toggl's start string, in seconds (+02:00 = 7200): start_at plus this is the "
+                "wall clock Toggl shows. NULL for a start without offset, and for rows loaded before migration 030 "
+                "until their window is loaded again."
+            ),
+        ),
+        Column("stop_utc_offset_seconds", "int4", "UTC offset written in Toggl's stop string, in seconds; NULL without stop or offset."),
     ),
     key=("report_key", "time_entry_id"),
+    added_after_loaded_at=("utc_offset_seconds", "stop_utc_offset_seconds"),
 )
 
 REPORT_TOTALS = TableSpec(
@@ -585,7 +604,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
 )
 
 
-# ---- views and reference tables (sql/007, 008, 021) --------------------------------------------------------
+# ---- views and derived tables (sql/007, 008, 011, 021, 030, 031) ----------------------------------------------
 
 REPORTING_CURRENCIES = RelationSpec(
     "reporting.currencies",
@@ -607,407 +626,13 @@ REPORTING_CURRENCIES = RelationSpec(
     ),
 )
 
-REPORTING_DAILY_PROJECT_HOURS = RelationSpec(
-    "reporting.daily_project_hours",
-    kind="view",
-    description=(
-        "Hours and billable amount PER SHARED REPORT, day, project and currency (seconds and cents summed, then "
-        "converted). Filter on report_key, or use reporting.workspace_daily_project_hours."
-    ),
-    reads=("toggl.report_time_entries_resolved",),
-    columns=(
-        RelationColumn("report_key", "text", "Name of the shared report (the name in TOGGL_SHARED_REPORTS)."),
-        RelationColumn("entry_date", "date", "Local date of the entries."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name, or (no project)."),
-        RelationColumn("client_name", "text", "Client name; NULL without client."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn("hours", "numeric", "Tracked hours: sum of seconds / 3600, rounded to 6 decimals."),
-        RelationColumn(
-            "billable_hours",
-            "numeric",
-            "Billable hours: sum of billable seconds / 3600, rounded to 6 decimals; 0 when none.",
-        ),
-        RelationColumn(
-            "billable_amount",
-            "numeric",
-            (
-                "Billable amount: sum of cents converted once, in currency units rounded to the currency's minor unit; "
-                "NULL when the report hides amounts."
-            ),
-        ),
-        RelationColumn("time_entries", "bigint", "Number of time entries."),
-    ),
-)
-
-REPORTING_PROJECT_PROFITABILITY = RelationSpec(
-    "reporting.project_profitability",
-    kind="view",
-    description=(
-        "Project profitability per period from the profitability export: hours, earnings, labour cost, profit and "
-        "margin, money in currency units rounded to the currency's minor unit. Filter on resolution and currency: the "
-        "same time appears once per resolution and currency loaded."
-    ),
-    reads=("reporting.currencies", "toggl.clients", "toggl.profitability_projects", "toggl.projects"),
-    columns=(
-        RelationColumn("workspace_id", "bigint", "Toggl workspace id."),
-        RelationColumn("resolution", "text", "Period size: day, week (Monday to Sunday) or month."),
-        RelationColumn("period_start", "date", "First date of the period."),
-        RelationColumn(
-            "period_end",
-            "date",
-            "Last date of the period (the current period holds only the days loaded so far).",
-        ),
-        RelationColumn(
-            "currency",
-            "text",
-            "Currency of the money columns, upper case (what the export was requested in).",
-        ),
-        RelationColumn(
-            "project_id",
-            "bigint",
-            (
-                "Toggl project id: from the export, else the only project with this name and client in toggl.projects; "
-                "NULL when unknown."
-            ),
-        ),
-        RelationColumn("project_name", "text", "Project name, or (no project) for time without project."),
-        RelationColumn("client_name", "text", "Client name; NULL for projects without client."),
-        RelationColumn("hours", "numeric", "Tracked hours in the period, rounded to 6 decimals."),
-        RelationColumn(
-            "billable_hours",
-            "numeric",
-            "Billable hours in the period, rounded to 6 decimals; 0 when none.",
-        ),
-        RelationColumn(
-            "earnings",
-            "numeric",
-            "Earnings (billable amount) in currency units, rounded to the currency's minor unit.",
-        ),
-        RelationColumn(
-            "labour_cost",
-            "numeric",
-            "Labour cost in currency units, rounded to the currency's minor unit.",
-        ),
-        RelationColumn(
-            "profit",
-            "numeric",
-            (
-                "Profit in currency units, rounded to the currency's minor unit (earnings minus labour cost unless the "
-                "export states it)."
-            ),
-        ),
-        RelationColumn(
-            "margin",
-            "numeric",
-            "Profit as a fraction of earnings (0.25 = 25 %); NULL when earnings are 0.",
-        ),
-        RelationColumn(
-            "extra",
-            "jsonb",
-            "Export columns the parser did not recognise, by their header, as received.",
-        ),
-        RelationColumn(
-            "loaded_at",
-            "timestamp with time zone",
-            "When this row was last inserted or changed by a load.",
-        ),
-    ),
-)
-
-REPORTING_SUMMARY_HOURS = RelationSpec(
-    "reporting.summary_hours",
-    kind="view",
-    description=(
-        "Hours per shared summary report, fetched window, group and sub-group. Windows of one report may overlap (a "
-        "backfill and a later daily run): pick one window, do not sum across them."
-    ),
-    reads=("toggl.report_summary",),
-    columns=(
-        RelationColumn("report_key", "text", "Name of the shared report."),
-        RelationColumn("window_start", "date", "First date of the fetched window."),
-        RelationColumn("window_end", "date", "Last date of the fetched window (inclusive)."),
-        RelationColumn("grouping", "text", "What the groups are: projects, users or clients."),
-        RelationColumn(
-            "sub_grouping",
-            "text",
-            "What the sub-groups are: time_entries, users, clients, projects or tasks.",
-        ),
-        RelationColumn("group_id", "bigint", "Toggl id of the group; NULL when there is none."),
-        RelationColumn("group_name", "text", "Name of the group."),
-        RelationColumn("sub_group_id", "bigint", "Toggl id of the sub-group; NULL when there is none."),
-        RelationColumn("sub_group_title", "text", "Title of the sub-group (the description for time_entries)."),
-        RelationColumn("hours", "numeric", "Tracked hours."),
-    ),
-)
-
-REPORTING_TIME_ENTRIES = RelationSpec(
-    "reporting.time_entries",
-    kind="view",
-    description=(
-        "One row per time entry PER SHARED REPORT: an entry in two reports appears twice, so filter on report_key (or "
-        "use reporting.workspace_time_entries). Sum seconds, not hours."
-    ),
-    reads=("toggl.report_time_entries_resolved",),
-    columns=(
-        RelationColumn("report_key", "text", "Name of the shared report (the name in TOGGL_SHARED_REPORTS)."),
-        RelationColumn("time_entry_id", "bigint", "Toggl time entry id."),
-        RelationColumn("entry_date", "date", "Local date of the entry start."),
-        RelationColumn("start_at", "timestamp with time zone", "Start of the entry."),
-        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
-        RelationColumn("seconds", "bigint", "Duration in seconds (exact: sum this, not hours)."),
-        RelationColumn("hours", "numeric", "Duration in hours, rounded to 6 decimals."),
-        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when not billable."),
-        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
-        RelationColumn("user_id", "bigint", "Toggl user id."),
-        RelationColumn("user_name", "text", "User name."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name, or (no project)."),
-        RelationColumn("client_name", "text", "Client name; NULL without client."),
-        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
-        RelationColumn("task_name", "text", "Task name."),
-        RelationColumn("description", "text", "Entry description."),
-        RelationColumn("billable", "boolean", "Whether the entry is billable."),
-        RelationColumn("tag_names", "text[]", "Tag names."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn(
-            "hourly_rate",
-            "numeric",
-            "Hourly rate in currency units, rounded to the currency's minor unit.",
-        ),
-        RelationColumn(
-            "billable_amount",
-            "numeric",
-            (
-                "This entry's share of its report row's billable amount, in currency units rounded to the currency's "
-                "minor unit; NULL when the report hides amounts (hide_amounts), 0 when Toggl says zero."
-            ),
-        ),
-        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
-        RelationColumn("loaded_at", "timestamp with time zone", "When a load last inserted or changed this row."),
-    ),
-)
-
-REPORTING_WEEKLY_HOURS = RelationSpec(
-    "reporting.weekly_hours",
-    kind="view",
-    description=(
-        "Hours and billable amount PER SHARED WEEKLY REPORT, day, user, project and rate, money in currency units. Sum "
-        "seconds, not hours."
-    ),
-    reads=("reporting.currencies", "toggl.report_weekly"),
-    columns=(
-        RelationColumn("report_key", "text", "Name of the shared report (the name in TOGGL_SHARED_REPORTS)."),
-        RelationColumn("day", "date", "The day."),
-        RelationColumn("user_id", "bigint", "Toggl user id; NULL when the row is not per user."),
-        RelationColumn("user_name", "text", "User name."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name, or (no project)."),
-        RelationColumn("client_name", "text", "Client name; NULL without client."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn(
-            "hourly_rate",
-            "numeric",
-            "Hourly rate in currency units, rounded to the currency's minor unit.",
-        ),
-        RelationColumn("seconds", "bigint", "Tracked seconds of the row on this day (exact: sum this, not hours)."),
-        RelationColumn("hours", "numeric", "Tracked hours, rounded to 6 decimals."),
-        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when none."),
-        RelationColumn(
-            "billable_amount",
-            "numeric",
-            (
-                "Billable amount of the row on this day in currency units, rounded to the currency's minor unit; NULL "
-                "when the report hides amounts."
-            ),
-        ),
-    ),
-)
-
-REPORTING_WORKSPACE_DAILY_PROJECT_HOURS = RelationSpec(
-    "reporting.workspace_daily_project_hours",
-    kind="view",
-    description=(
-        "Hours and billable amount per day, project and currency across all shared detailed reports, each time entry "
-        "counted once (as in reporting.workspace_time_entries); seconds and cents summed, then converted."
-    ),
-    reads=("toggl.time_entries_latest",),
-    columns=(
-        RelationColumn("entry_date", "date", "Local date of the entries."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name, or (no project)."),
-        RelationColumn("client_name", "text", "Client name; NULL without client."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn("hours", "numeric", "Tracked hours: sum of seconds / 3600, rounded to 6 decimals."),
-        RelationColumn(
-            "billable_hours",
-            "numeric",
-            "Billable hours: sum of billable seconds / 3600, rounded to 6 decimals; 0 when none.",
-        ),
-        RelationColumn(
-            "billable_amount",
-            "numeric",
-            (
-                "Billable amount: sum of cents converted once, in currency units rounded to the currency's minor unit; "
-                "NULL when the reports the entries were taken from hide amounts."
-            ),
-        ),
-        RelationColumn("time_entries", "bigint", "Number of time entries."),
-    ),
-)
-
-REPORTING_WORKSPACE_TIME_ENTRIES = RelationSpec(
-    "reporting.workspace_time_entries",
-    kind="view",
-    description=(
-        "One row per time entry across all shared detailed reports (never double-counted): when several reports "
-        "contain an entry, the report whose load inserted or changed it last wins. Sum seconds, not hours."
-    ),
-    reads=("toggl.time_entries_latest",),
-    columns=(
-        RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique in this view)."),
-        RelationColumn(
-            "report_key",
-            "text",
-            "The shared report this row was taken from (the one whose load inserted or changed it last).",
-        ),
-        RelationColumn("entry_date", "date", "Local date of the entry start."),
-        RelationColumn("start_at", "timestamp with time zone", "Start of the entry."),
-        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
-        RelationColumn("seconds", "bigint", "Duration in seconds (exact: sum this, not hours)."),
-        RelationColumn("hours", "numeric", "Duration in hours, rounded to 6 decimals."),
-        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when not billable."),
-        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
-        RelationColumn("user_id", "bigint", "Toggl user id."),
-        RelationColumn("user_name", "text", "User name."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name, or (no project)."),
-        RelationColumn("client_name", "text", "Client name; NULL without client."),
-        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
-        RelationColumn("task_name", "text", "Task name."),
-        RelationColumn("description", "text", "Entry description."),
-        RelationColumn("billable", "boolean", "Whether the entry is billable."),
-        RelationColumn("tag_names", "text[]", "Tag names."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn(
-            "hourly_rate",
-            "numeric",
-            "Hourly rate in currency units, rounded to the currency's minor unit.",
-        ),
-        RelationColumn(
-            "billable_amount",
-            "numeric",
-            (
-                "Billable amount in currency units, rounded to the currency's minor unit; NULL when the report hides "
-                "amounts (hide_amounts), 0 when Toggl says zero."
-            ),
-        ),
-        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
-        RelationColumn("loaded_at", "timestamp with time zone", "When a load last inserted or changed this row."),
-    ),
-)
-
-REPORT_TIME_ENTRIES_RESOLVED = RelationSpec(
-    "toggl.report_time_entries_resolved",
-    kind="view",
-    description=(
-        "Building block of the reporting views: toggl.report_time_entries with user, project and client names resolved "
-        "and the currency's minor unit, seconds and cents exact. One row per time entry per report."
-    ),
-    reads=("reporting.currencies", "toggl.clients", "toggl.projects", "toggl.report_time_entries", "toggl.users"),
-    columns=(
-        RelationColumn("report_key", "text", "Name of the shared report."),
-        RelationColumn("time_entry_id", "bigint", "Toggl time entry id."),
-        RelationColumn("entry_date", "date", "Local date of the entry start."),
-        RelationColumn("start_at", "timestamp with time zone", "Start of the entry."),
-        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
-        RelationColumn("seconds", "bigint", "Duration in seconds."),
-        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
-        RelationColumn("user_id", "bigint", "Toggl user id."),
-        RelationColumn("user_name", "text", "User name: the report's, else toggl.users'."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn(
-            "project_name",
-            "text",
-            "Project name: the report's, else toggl.projects', else (no project).",
-        ),
-        RelationColumn(
-            "client_name",
-            "text",
-            "Client name: the report's, else the project's client in toggl.clients.",
-        ),
-        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
-        RelationColumn("task_name", "text", "Task name."),
-        RelationColumn("description", "text", "Entry description."),
-        RelationColumn("billable", "boolean", "Whether the entry is billable."),
-        RelationColumn("tag_names", "text[]", "Tag names."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn(
-            "minor_unit",
-            "smallint",
-            "Decimal places of the currency (reporting.currencies); NULL when not listed (2 are used).",
-        ),
-        RelationColumn("hourly_rate_in_cents", "bigint", "Hourly rate in 1/100 of the currency unit."),
-        RelationColumn(
-            "billable_amount_in_cents",
-            "bigint",
-            "This entry's billable amount in 1/100 of the currency unit; NULL when the report hides amounts.",
-        ),
-        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
-        RelationColumn("loaded_at", "timestamp with time zone", "When a load last inserted or changed this row."),
-    ),
-)
-
-TIME_ENTRIES_LATEST = RelationSpec(
-    "toggl.time_entries_latest",
-    kind="view",
-    description=(
-        "Building block of the workspace views: one row per time entry across all detailed reports, taken from the "
-        "report whose load inserted or changed it last (then the latest Toggl edit, then report_key)."
-    ),
-    reads=("toggl.report_time_entries_resolved",),
-    columns=(
-        RelationColumn("report_key", "text", "The report this row was taken from."),
-        RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique in this view)."),
-        RelationColumn("entry_date", "date", "Local date of the entry start."),
-        RelationColumn("start_at", "timestamp with time zone", "Start of the entry."),
-        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
-        RelationColumn("seconds", "bigint", "Duration in seconds."),
-        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
-        RelationColumn("user_id", "bigint", "Toggl user id."),
-        RelationColumn("user_name", "text", "User name."),
-        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
-        RelationColumn("project_name", "text", "Project name, or (no project)."),
-        RelationColumn("client_name", "text", "Client name."),
-        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
-        RelationColumn("task_name", "text", "Task name."),
-        RelationColumn("description", "text", "Entry description."),
-        RelationColumn("billable", "boolean", "Whether the entry is billable."),
-        RelationColumn("tag_names", "text[]", "Tag names."),
-        RelationColumn("currency", "text", "Currency code, upper case."),
-        RelationColumn(
-            "minor_unit",
-            "smallint",
-            "Decimal places of the currency; NULL when not listed (2 are used).",
-        ),
-        RelationColumn("hourly_rate_in_cents", "bigint", "Hourly rate in 1/100 of the currency unit."),
-        RelationColumn(
-            "billable_amount_in_cents",
-            "bigint",
-            "Billable amount in 1/100 of the currency unit; NULL when the report it was taken from hides amounts.",
-        ),
-        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
-        RelationColumn("loaded_at", "timestamp with time zone", "When a load last inserted or changed this row."),
-    ),
-)
-
 TIME_ENTRY_CHANGES = RelationSpec(
     "toggl.time_entry_changes",
     kind="table",
     description=(
-        "Every insert, update and delete a load applied to toggl.report_time_entries, with before and after values: "
-        "what changed in Toggl after it was first loaded (late edits, moves, deletions). Append-only; an unchanged "
-        "re-load adds nothing."
+        "Every insert, update and delete a load applied to toggl.report_time_entries, with before and after values:"
+        " what changed in Toggl after it was first loaded (late edits, moves, deletions). Append-only; an unchanged"
+        " re-load adds nothing."
     ),
     reads=("toggl.report_time_entries",),
     columns=(
@@ -1022,8 +647,8 @@ TIME_ENTRY_CHANGES = RelationSpec(
             "fetch_id",
             "bigint",
             (
-                "The fetch (toggl_raw.fetches) the load came from; its dagster_run_id names the run. NULL for a change "
-                "made outside toggl-warehouse."
+                "The fetch (toggl_raw.fetches) the load came from; its dagster_run_id names the run. NULL for a "
+                "change made outside toggl-warehouse."
             ),
         ),
         RelationColumn("report_key", "text", "Name of the shared report.", nullable=False),
@@ -1032,8 +657,8 @@ TIME_ENTRY_CHANGES = RelationSpec(
             "change",
             "text",
             (
-                "insert (first seen), update (a value changed in Toggl, e.g. edited or moved to another day) or delete "
-                "(gone from its day in Toggl)."
+                "insert (first seen), update (a value changed in Toggl, e.g. edited or moved to another day) or "
+                "delete (gone from its day in Toggl)."
             ),
             nullable=False,
         ),
@@ -1064,6 +689,805 @@ TIME_ENTRY_CHANGES = RelationSpec(
     ),
 )
 
+TIME_ENTRIES_ONCE = RelationSpec(
+    "toggl.time_entries",
+    kind="table",
+    description=(
+        "One row per time entry across all shared detailed reports: which report row shows it (report_key; the rest"
+        " of the row is read from toggl.report_time_entries) and what the facts sum. Kept in step with "
+        "toggl.report_time_entries by its triggers, in the load's transaction: the row of a report that shows the "
+        "entry's money wins over one that hides it, then the latest version (Toggl's last edit, else the latest "
+        "load); among equals the row already chosen stays, then report_key."
+    ),
+    reads=("toggl.report_time_entries",),
+    columns=(
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique here).", nullable=False),
+        RelationColumn(
+            "report_key",
+            "text",
+            (
+                "The shared report whose row shows this entry: (report_key, time_entry_id) is that row of "
+                "toggl.report_time_entries."
+            ),
+            nullable=False,
+        ),
+        RelationColumn(
+            "entry_date",
+            "date",
+            "Local date of the entry start, as written in Toggl's start string.",
+            nullable=False,
+        ),
+        RelationColumn("user_id", "bigint", "Toggl user id."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn("seconds", "bigint", "Duration in seconds.", nullable=False),
+        RelationColumn("billable", "boolean", "Whether the entry is billable.", nullable=False),
+        RelationColumn(
+            "billable_amount_in_cents",
+            "bigint",
+            (
+                "The entry's billable amount in 1/100 of the currency unit; NULL when no report shows it (hidden "
+                "amounts, or no rate)."
+            ),
+        ),
+        RelationColumn(
+            "loaded_at",
+            "timestamp with time zone",
+            "loaded_at of the chosen report row (the choice compares it).",
+            nullable=False,
+        ),
+        RelationColumn(
+            "updated_at",
+            "timestamp with time zone",
+            "Toggl's last edit of the chosen report row (the choice compares it).",
+        ),
+    ),
+)
+
+DAILY_ENTRY_FACTS = RelationSpec(
+    "toggl.daily_entry_facts",
+    kind="table",
+    description=(
+        "toggl.time_entries summed per day x user x project x currency, kept in step by the triggers of "
+        "toggl.report_time_entries: exact seconds and cents."
+    ),
+    reads=("toggl.report_time_entries",),
+    columns=(
+        RelationColumn("entry_date", "date", "Local date of the entries.", nullable=False),
+        RelationColumn("user_id", "bigint", "Toggl user id."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn("currency", "text", "Currency code, upper case; NULL for entries without one."),
+        RelationColumn("time_entries", "integer", "Number of time entries.", nullable=False),
+        RelationColumn("seconds", "bigint", "Tracked seconds.", nullable=False),
+        RelationColumn("billable_seconds", "bigint", "Seconds of billable entries.", nullable=False),
+        RelationColumn(
+            "billable_amount_in_cents",
+            "bigint",
+            (
+                "Sum of the known billable amounts, in 1/100 of the currency unit; NULL when no entry of the group "
+                "has a known amount."
+            ),
+        ),
+        RelationColumn(
+            "unpriced_billable_seconds",
+            "bigint",
+            (
+                "Seconds of billable entries whose amount is unknown (hidden by every report, or no rate): not in "
+                "billable_amount_in_cents."
+            ),
+            nullable=False,
+        ),
+    ),
+)
+
+REPORT_TIME_ENTRIES_RESOLVED = RelationSpec(
+    "toggl.report_time_entries_resolved",
+    kind="view",
+    description=(
+        "Building block of the per-report views: toggl.report_time_entries with user, project and client names "
+        "resolved and the currency's minor unit, seconds and cents exact. One row per time entry per report."
+    ),
+    reads=("reporting.currencies", "toggl.clients", "toggl.projects", "toggl.report_time_entries", "toggl.users",),
+    columns=(
+        RelationColumn("report_key", "text", "Name of the shared report."),
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id."),
+        RelationColumn("entry_date", "date", "Local date of the entry start."),
+        RelationColumn("start_at", "timestamp with time zone", "Start of the entry."),
+        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
+        RelationColumn("seconds", "bigint", "Duration in seconds."),
+        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
+        RelationColumn("user_id", "bigint", "Toggl user id."),
+        RelationColumn("user_name", "text", "User name: toggl.users', else the report's."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn(
+            "project_name",
+            "text",
+            "Project name: toggl.projects', else the report's; (no project) without project.",
+        ),
+        RelationColumn("client_id", "bigint", "Toggl client id of the project; NULL without client."),
+        RelationColumn(
+            "client_name",
+            "text",
+            "Client name: the project's client in toggl.clients, else the report's, else (no client).",
+        ),
+        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
+        RelationColumn("task_name", "text", "Task name."),
+        RelationColumn("description", "text", "Entry description."),
+        RelationColumn("billable", "boolean", "Whether the entry is billable."),
+        RelationColumn("tag_names", "text[]", "Tag names."),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn(
+            "minor_unit",
+            "smallint",
+            "Decimal places of the currency (reporting.currencies); NULL when not listed (2 are used).",
+        ),
+        RelationColumn("hourly_rate_in_cents", "bigint", "Hourly rate in 1/100 of the currency unit."),
+        RelationColumn(
+            "billable_amount_in_cents",
+            "bigint",
+            "This entry's billable amount in 1/100 of the currency unit; NULL when the report hides amounts.",
+        ),
+        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
+        RelationColumn("loaded_at", "timestamp with time zone", "When a load last inserted or changed this row."),
+    ),
+)
+
+REPORTING_CALENDAR = RelationSpec(
+    "reporting.calendar",
+    kind="view",
+    description=(
+        "Date dimension: one row per date from January 1st of the first loaded year through December 31st of the "
+        "current (or last loaded) year, with no gaps. Join facts on date = entry_date."
+    ),
+    reads=("toggl.profitability_projects", "toggl.time_entries",),
+    columns=(
+        RelationColumn("date", "date", "The date (unique)."),
+        RelationColumn("week_start", "date", "Monday of the ISO week of the date."),
+        RelationColumn("iso_year", "integer", "ISO 8601 week-numbering year."),
+        RelationColumn("iso_week", "integer", "ISO 8601 week number (1-53)."),
+        RelationColumn("month_start", "date", "First day of the month."),
+        RelationColumn("month", "integer", "Month number (1-12)."),
+        RelationColumn("quarter", "integer", "Quarter (1-4)."),
+        RelationColumn("year", "integer", "Calendar year."),
+        RelationColumn("weekday", "integer", "ISO day of the week: 1 = Monday ... 7 = Sunday."),
+        RelationColumn("is_weekend", "boolean", "True on Saturday and Sunday."),
+    ),
+)
+
+REPORTING_USERS = RelationSpec(
+    "reporting.users",
+    kind="view",
+    description="User dimension: one row per Toggl user seen in a report dictionary (no emails).",
+    reads=("toggl.users",),
+    columns=(
+        RelationColumn("user_id", "bigint", "Toggl user id (unique)."),
+        RelationColumn("user_name", "text", "User name."),
+    ),
+)
+
+REPORTING_CLIENTS = RelationSpec(
+    "reporting.clients",
+    kind="view",
+    description=(
+        "Client dimension: one row per Toggl client seen in a report dictionary. Facts of projects without client "
+        "say (no client)."
+    ),
+    reads=("toggl.clients",),
+    columns=(
+        RelationColumn("client_id", "bigint", "Toggl client id (unique)."),
+        RelationColumn("client_name", "text", "Client name."),
+    ),
+)
+
+REPORTING_PROJECTS = RelationSpec(
+    "reporting.projects",
+    kind="view",
+    description=(
+        "Project dimension: one row per Toggl project seen in a report dictionary, with its client. Facts without "
+        "project say (no project)."
+    ),
+    reads=("toggl.clients", "toggl.projects",),
+    columns=(
+        RelationColumn("project_id", "bigint", "Toggl project id (unique)."),
+        RelationColumn("project_name", "text", "Project name."),
+        RelationColumn("client_id", "bigint", "Toggl client id; NULL without client."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("workspace_id", "bigint", "Toggl workspace id, when the dictionary gives it."),
+        RelationColumn(
+            "billable",
+            "boolean",
+            "Whether the project is billable by default, when the dictionary gives it.",
+        ),
+        RelationColumn("active", "boolean", "Whether the project is active, when the dictionary gives it."),
+        RelationColumn("currency", "text", "Currency of the project rates, upper case."),
+        RelationColumn("color", "text", "Project colour."),
+    ),
+)
+
+REPORTING_TAGS = RelationSpec(
+    "reporting.tags",
+    kind="view",
+    description=(
+        "Tag dimension: one row per Toggl tag seen in a report dictionary. Entries relate to tags through "
+        "reporting.time_entry_tags."
+    ),
+    reads=("toggl.tags",),
+    columns=(
+        RelationColumn("tag_id", "bigint", "Toggl tag id (unique)."),
+        RelationColumn("tag_name", "text", "Tag name."),
+    ),
+)
+
+REPORTING_TASKS = RelationSpec(
+    "reporting.tasks",
+    kind="view",
+    description="Task dimension: one row per Toggl task seen in a report dictionary.",
+    reads=("toggl.tasks",),
+    columns=(
+        RelationColumn("task_id", "bigint", "Toggl task id (unique)."),
+        RelationColumn("task_name", "text", "Task name."),
+        RelationColumn("project_id", "bigint", "Project of the task."),
+    ),
+)
+
+REPORTING_TIME_ENTRIES = RelationSpec(
+    "reporting.time_entries",
+    kind="view",
+    description=(
+        "One row per time entry across all shared detailed reports, never double counted: money from a report that "
+        "shows it (a report that hides amounts never blanks another's), then the latest version of the entry. Sum "
+        "seconds and billable_amount_cents, not hours and amounts."
+    ),
+    reads=("reporting.currencies", "toggl.clients", "toggl.projects", "toggl.report_time_entries", "toggl.tags", "toggl.tasks", "toggl.time_entries", "toggl.users",),
+    columns=(
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique in this view)."),
+        RelationColumn("entry_date", "date", "Local date of the entry start, as Toggl shows it."),
+        RelationColumn(
+            "start_at",
+            "timestamp with time zone",
+            "Start of the entry (an instant; shown in the session time zone).",
+        ),
+        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
+        RelationColumn(
+            "start_local",
+            "timestamp without time zone",
+            (
+                "Start as the wall clock Toggl shows (in the user's own UTC offset): use it for hour-of-day charts."
+                " NULL when the offset is unknown (rows loaded before migration 030: load or replay them again)."
+            ),
+        ),
+        RelationColumn(
+            "stop_local",
+            "timestamp without time zone",
+            "End as the wall clock Toggl shows; NULL while running or when the offset is unknown.",
+        ),
+        RelationColumn("utc_offset", "text", "UTC offset of the start as Toggl wrote it, e.g. +02:00."),
+        RelationColumn("seconds", "bigint", "Duration in seconds (exact: sum this, not hours)."),
+        RelationColumn("hours", "numeric", "Duration in hours, rounded to 6 decimals."),
+        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
+        RelationColumn("billable", "boolean", "Whether the entry is billable."),
+        RelationColumn("billable_seconds", "bigint", "seconds when billable, else 0."),
+        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when not billable."),
+        RelationColumn(
+            "billable_amount_cents",
+            "bigint",
+            (
+                "Billable amount in 1/100 of the currency unit (Toggl's cents, for every currency; exact: sum "
+                "this); NULL when unknown (every report hides it, or no rate), 0 when Toggl says zero."
+            ),
+        ),
+        RelationColumn(
+            "billable_amount",
+            "numeric",
+            "Billable amount in currency units, rounded to the currency's minor unit; NULL when unknown.",
+        ),
+        RelationColumn("hourly_rate_cents", "bigint", "Hourly rate in 1/100 of the currency unit; NULL when unknown."),
+        RelationColumn(
+            "hourly_rate",
+            "numeric",
+            "Hourly rate in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn("user_id", "bigint", "Toggl user id (reporting.users)."),
+        RelationColumn("user_name", "text", "User name."),
+        RelationColumn("project_id", "bigint", "Toggl project id (reporting.projects); NULL without project."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn(
+            "client_id",
+            "bigint",
+            "Toggl client id of the project (reporting.clients); NULL without client.",
+        ),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("task_id", "bigint", "Toggl task id (reporting.tasks); NULL without task."),
+        RelationColumn("task_name", "text", "Task name."),
+        RelationColumn("description", "text", "Entry description."),
+        RelationColumn("tag_ids", "bigint[]", "Tag ids; to count per tag use reporting.time_entry_tags."),
+        RelationColumn("tag_names", "text[]", "Tag names, in the order of tag_ids."),
+        RelationColumn("report_key", "text", "The shared report this row was taken from."),
+        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
+        RelationColumn(
+            "loaded_at",
+            "timestamp with time zone",
+            "When a load last inserted or changed the report row this row was taken from.",
+        ),
+    ),
+)
+
+REPORTING_TIME_ENTRY_TAGS = RelationSpec(
+    "reporting.time_entry_tags",
+    kind="view",
+    description=(
+        "Bridge between time entries and tags: one row per time entry x tag (an entry without tags has none). Sum "
+        "seconds here per tag; across tags an entry with two tags counts twice."
+    ),
+    reads=("toggl.report_time_entries", "toggl.tags", "toggl.time_entries",),
+    columns=(
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id (reporting.time_entries)."),
+        RelationColumn("tag_id", "bigint", "Toggl tag id (reporting.tags)."),
+        RelationColumn("tag_name", "text", "Tag name."),
+        RelationColumn("entry_date", "date", "Local date of the entry."),
+        RelationColumn("seconds", "bigint", "Duration of the entry in seconds."),
+    ),
+)
+
+REPORTING_DAILY_FACTS = RelationSpec(
+    "reporting.daily_facts",
+    kind="view",
+    description=(
+        "The fact table: hours and money per day x user x project x currency, each time entry counted once (as in "
+        "reporting.time_entries). Sum seconds and billable_amount_cents, then convert."
+    ),
+    reads=("reporting.currencies", "toggl.clients", "toggl.daily_entry_facts", "toggl.projects", "toggl.users",),
+    columns=(
+        RelationColumn("entry_date", "date", "Local date of the entries (reporting.calendar.date)."),
+        RelationColumn("user_id", "bigint", "Toggl user id (reporting.users)."),
+        RelationColumn("user_name", "text", "User name."),
+        RelationColumn("project_id", "bigint", "Toggl project id (reporting.projects); NULL without project."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn("client_id", "bigint", "Toggl client id (reporting.clients); NULL without client."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("currency", "text", "Currency code, upper case; NULL for entries without one."),
+        RelationColumn("time_entries", "integer", "Number of time entries."),
+        RelationColumn("seconds", "bigint", "Tracked seconds (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours: seconds / 3600, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds (exact); 0 when none."),
+        RelationColumn("billable_hours", "numeric", "Billable hours: billable_seconds / 3600, rounded to 6 decimals."),
+        RelationColumn(
+            "billable_amount_cents",
+            "bigint",
+            (
+                "Known billable amount in 1/100 of the currency unit (exact); NULL when no entry of the row has a "
+                "known amount."
+            ),
+        ),
+        RelationColumn(
+            "billable_amount",
+            "numeric",
+            "billable_amount_cents in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn(
+            "unpriced_billable_seconds",
+            "bigint",
+            (
+                "Billable seconds whose amount is unknown (hidden by every report, or no rate): not in "
+                "billable_amount_cents, never counted as 0."
+            ),
+        ),
+    ),
+)
+
+REPORTING_DAILY_PROJECT_HOURS = RelationSpec(
+    "reporting.daily_project_hours",
+    kind="view",
+    description=(
+        "Hours and money per day x project x currency across all shared detailed reports, each time entry counted "
+        "once; seconds and cents summed, then converted."
+    ),
+    reads=("reporting.currencies", "toggl.clients", "toggl.daily_entry_facts", "toggl.projects",),
+    columns=(
+        RelationColumn("entry_date", "date", "Local date of the entries."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn("client_id", "bigint", "Toggl client id; NULL without client."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("currency", "text", "Currency code, upper case; NULL for entries without one."),
+        RelationColumn("time_entries", "bigint", "Number of time entries."),
+        RelationColumn("seconds", "bigint", "Tracked seconds (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours: seconds / 3600, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds (exact); 0 when none."),
+        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when none."),
+        RelationColumn(
+            "billable_amount_cents",
+            "bigint",
+            "Known billable amount in 1/100 of the currency unit (exact); NULL when none is known.",
+        ),
+        RelationColumn(
+            "billable_amount",
+            "numeric",
+            "Billable amount in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn(
+            "unpriced_billable_seconds",
+            "bigint",
+            "Billable seconds whose amount is unknown (hidden or no rate).",
+        ),
+    ),
+)
+
+REPORTING_USER_UTILISATION = RelationSpec(
+    "reporting.user_utilisation",
+    kind="view",
+    description=(
+        "Utilisation per user per week (Monday) and per month: billable seconds / tracked seconds, each time entry "
+        "counted once. Filter on period (week or month)."
+    ),
+    reads=("toggl.daily_entry_facts", "toggl.users",),
+    columns=(
+        RelationColumn("period", "text", "week (Monday to Sunday) or month."),
+        RelationColumn("period_start", "date", "First date of the period."),
+        RelationColumn("user_id", "bigint", "Toggl user id (reporting.users)."),
+        RelationColumn("user_name", "text", "User name."),
+        RelationColumn("time_entries", "bigint", "Number of time entries."),
+        RelationColumn("seconds", "bigint", "Tracked seconds (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds (exact)."),
+        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals."),
+        RelationColumn(
+            "utilisation",
+            "numeric",
+            (
+                "billable_seconds / seconds, rounded to 4 decimals (0.7500 = 75 %); NULL when nothing was tracked. "
+                "Recompute it from summed seconds when rolling up, never average it."
+            ),
+        ),
+    ),
+)
+
+REPORTING_REPORT_TIME_ENTRIES = RelationSpec(
+    "reporting.report_time_entries",
+    kind="view",
+    description=(
+        "One row PER SHARED REPORT per time entry: an entry in two reports appears twice. Filter on report_key, or "
+        "use reporting.time_entries (each entry once)."
+    ),
+    reads=("toggl.report_time_entries_resolved",),
+    columns=(
+        RelationColumn("report_key", "text", "Name of the shared report (the name in TOGGL_SHARED_REPORTS)."),
+        RelationColumn("time_entry_id", "bigint", "Toggl time entry id (unique within a report)."),
+        RelationColumn("entry_date", "date", "Local date of the entry start."),
+        RelationColumn("start_at", "timestamp with time zone", "Start of the entry."),
+        RelationColumn("stop_at", "timestamp with time zone", "End of the entry; NULL while running."),
+        RelationColumn("seconds", "bigint", "Duration in seconds (exact: sum this, not hours)."),
+        RelationColumn("hours", "numeric", "Duration in hours, rounded to 6 decimals."),
+        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when not billable."),
+        RelationColumn("is_running", "boolean", "True for a timer still running when fetched."),
+        RelationColumn("user_id", "bigint", "Toggl user id."),
+        RelationColumn("user_name", "text", "User name."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn("client_id", "bigint", "Toggl client id; NULL without client."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("task_id", "bigint", "Toggl task id; NULL without task."),
+        RelationColumn("task_name", "text", "Task name."),
+        RelationColumn("description", "text", "Entry description."),
+        RelationColumn("billable", "boolean", "Whether the entry is billable."),
+        RelationColumn("tag_names", "text[]", "Tag names."),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn(
+            "hourly_rate",
+            "numeric",
+            "Hourly rate in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn(
+            "billable_amount_cents",
+            "bigint",
+            "Billable amount in 1/100 of the currency unit (exact); NULL when the report hides amounts.",
+        ),
+        RelationColumn(
+            "billable_amount",
+            "numeric",
+            (
+                "Billable amount in currency units, rounded to the currency's minor unit; NULL when the report "
+                "hides amounts (hide_amounts), 0 when Toggl says zero."
+            ),
+        ),
+        RelationColumn("updated_at", "timestamp with time zone", "Last modification in Toggl."),
+    ),
+)
+
+REPORTING_REPORT_DAILY_PROJECT_HOURS = RelationSpec(
+    "reporting.report_daily_project_hours",
+    kind="view",
+    description=(
+        "Hours and billable amount PER SHARED REPORT, day, project and currency (seconds and cents summed, then "
+        "converted). Filter on report_key, or use reporting.daily_project_hours (each entry once)."
+    ),
+    reads=("toggl.report_time_entries_resolved",),
+    columns=(
+        RelationColumn("report_key", "text", "Name of the shared report (the name in TOGGL_SHARED_REPORTS)."),
+        RelationColumn("entry_date", "date", "Local date of the entries."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn("client_id", "bigint", "Toggl client id; NULL without client."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn("time_entries", "bigint", "Number of time entries."),
+        RelationColumn("seconds", "bigint", "Tracked seconds (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours: sum of seconds / 3600, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds (exact); 0 when none."),
+        RelationColumn(
+            "billable_hours",
+            "numeric",
+            "Billable hours: sum of billable seconds / 3600, rounded to 6 decimals; 0 when none.",
+        ),
+        RelationColumn(
+            "billable_amount_cents",
+            "bigint",
+            "Billable amount in 1/100 of the currency unit (exact); NULL when the report hides amounts.",
+        ),
+        RelationColumn(
+            "billable_amount",
+            "numeric",
+            (
+                "Billable amount: sum of cents converted once, in currency units rounded to the currency's minor "
+                "unit; NULL when the report hides amounts."
+            ),
+        ),
+    ),
+)
+
+REPORTING_REPORT_WEEKLY_HOURS = RelationSpec(
+    "reporting.report_weekly_hours",
+    kind="view",
+    description=(
+        "Hours and billable amount PER SHARED WEEKLY REPORT, day, user, project and rate, money in currency units. "
+        "Filter on report_key; sum seconds, not hours."
+    ),
+    reads=("reporting.currencies", "toggl.report_weekly",),
+    columns=(
+        RelationColumn("report_key", "text", "Name of the shared report (the name in TOGGL_SHARED_REPORTS)."),
+        RelationColumn("day", "date", "The day."),
+        RelationColumn("user_id", "bigint", "Toggl user id; NULL when the row is not per user."),
+        RelationColumn("user_name", "text", "User name."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL without project."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("currency", "text", "Currency code, upper case."),
+        RelationColumn(
+            "hourly_rate",
+            "numeric",
+            "Hourly rate in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn("seconds", "bigint", "Tracked seconds of the row on this day (exact: sum this, not hours)."),
+        RelationColumn("hours", "numeric", "Tracked hours, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds of the row on this day (exact)."),
+        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals; 0 when none."),
+        RelationColumn(
+            "billable_amount_cents",
+            "bigint",
+            (
+                "Billable amount of the row on this day in 1/100 of the currency unit (exact); NULL when the report"
+                " hides amounts."
+            ),
+        ),
+        RelationColumn(
+            "billable_amount",
+            "numeric",
+            (
+                "Billable amount of the row on this day in currency units, rounded to the currency's minor unit; "
+                "NULL when the report hides amounts."
+            ),
+        ),
+    ),
+)
+
+REPORTING_REPORT_SUMMARY_HOURS = RelationSpec(
+    "reporting.report_summary_hours",
+    kind="view",
+    description=(
+        "Hours PER SHARED SUMMARY REPORT, fetched window, group and sub-group. Pick one report and one window: do "
+        "not sum across them."
+    ),
+    reads=("toggl.report_summary",),
+    columns=(
+        RelationColumn("report_key", "text", "Name of the shared report."),
+        RelationColumn("window_start", "date", "First date of the fetched window."),
+        RelationColumn("window_end", "date", "Last date of the fetched window."),
+        RelationColumn("grouping", "text", "What the groups are (e.g. projects, users, clients)."),
+        RelationColumn("sub_grouping", "text", "What the sub-groups are (e.g. time_entries, users)."),
+        RelationColumn(
+            "group_id",
+            "bigint",
+            "Toggl id of the group; NULL for time without one (no project, no client).",
+        ),
+        RelationColumn("group_name", "text", "Name of the group, from the report's dictionaries when it carries them."),
+        RelationColumn("sub_group_id", "bigint", "Toggl id of the sub-group; NULL when it has none."),
+        RelationColumn("sub_group_title", "text", "Title of the sub-group (e.g. the time entry description)."),
+        RelationColumn("seconds", "bigint", "Tracked seconds (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours, rounded to 6 decimals."),
+    ),
+)
+
+REPORTING_PROJECT_PROFITABILITY = RelationSpec(
+    "reporting.project_profitability",
+    kind="view",
+    description=(
+        "Project profitability per period from the profitability export, at the resolution it was loaded: hours, "
+        "earnings, labour cost, profit and margin. Filter on resolution and currency: the same time appears once "
+        "per resolution and currency loaded. For months use reporting.monthly_profitability."
+    ),
+    reads=("reporting.currencies", "toggl.clients", "toggl.profitability_projects", "toggl.projects",),
+    columns=(
+        RelationColumn("workspace_id", "bigint", "Toggl workspace id."),
+        RelationColumn("resolution", "text", "Period size: day, week (Monday to Sunday) or month."),
+        RelationColumn("period_start", "date", "First date of the period."),
+        RelationColumn(
+            "period_end",
+            "date",
+            "Last date of the period (the current period holds only the days loaded so far).",
+        ),
+        RelationColumn(
+            "currency",
+            "text",
+            "Currency of the money columns, upper case (what the export was requested in).",
+        ),
+        RelationColumn(
+            "project_id",
+            "bigint",
+            (
+                "Toggl project id: from the export, else the only project with this name and client in "
+                "toggl.projects; NULL when unknown."
+            ),
+        ),
+        RelationColumn("project_name", "text", "Project name, or (no project) for time without project."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn("seconds", "bigint", "Tracked seconds in the period (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours in the period, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds in the period (exact)."),
+        RelationColumn(
+            "billable_hours",
+            "numeric",
+            "Billable hours in the period, rounded to 6 decimals; 0 when none.",
+        ),
+        RelationColumn("earnings_cents", "bigint", "Earnings in 1/100 of the currency unit (exact)."),
+        RelationColumn(
+            "earnings",
+            "numeric",
+            "Earnings (billable amount) in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn("labour_cost_cents", "bigint", "Labour cost in 1/100 of the currency unit (exact)."),
+        RelationColumn(
+            "labour_cost",
+            "numeric",
+            "Labour cost in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn("profit_cents", "bigint", "Profit in 1/100 of the currency unit (exact)."),
+        RelationColumn(
+            "profit",
+            "numeric",
+            (
+                "Profit in currency units, rounded to the currency's minor unit (earnings minus labour cost unless "
+                "the export states it)."
+            ),
+        ),
+        RelationColumn(
+            "margin",
+            "numeric",
+            (
+                "Profit as a fraction of earnings (0.25 = 25 %); NULL when earnings are 0. Not additive: recompute "
+                "from profit_cents and earnings_cents."
+            ),
+        ),
+        RelationColumn("extra", "jsonb", "Export columns the parser did not recognise, by their header, as received."),
+        RelationColumn(
+            "loaded_at",
+            "timestamp with time zone",
+            "When this row was last inserted or changed by a load.",
+        ),
+    ),
+)
+
+REPORTING_MONTHLY_PROFITABILITY = RelationSpec(
+    "reporting.monthly_profitability",
+    kind="view",
+    description=(
+        "Project profitability per calendar month from the profitability export: day rows summed per month (else "
+        "the month row), margin recomputed from the summed profit and earnings. Filter on currency: the same time "
+        "appears once per currency loaded."
+    ),
+    reads=("reporting.currencies", "reporting.project_profitability", "toggl.profitability_projects",),
+    columns=(
+        RelationColumn("workspace_id", "bigint", "Toggl workspace id."),
+        RelationColumn("month_start", "date", "First day of the month."),
+        RelationColumn("currency", "text", "Currency of the money columns, upper case."),
+        RelationColumn("project_id", "bigint", "Toggl project id; NULL when unknown."),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn("client_name", "text", "Client name, or (no client)."),
+        RelationColumn(
+            "source_resolution",
+            "text",
+            "The export rows summed: day, or month when no day rows are loaded for the month.",
+        ),
+        RelationColumn("seconds", "bigint", "Tracked seconds in the month (exact)."),
+        RelationColumn("hours", "numeric", "Tracked hours, rounded to 6 decimals."),
+        RelationColumn("billable_seconds", "bigint", "Billable seconds in the month (exact)."),
+        RelationColumn("billable_hours", "numeric", "Billable hours, rounded to 6 decimals."),
+        RelationColumn("earnings_cents", "bigint", "Earnings in 1/100 of the currency unit (exact)."),
+        RelationColumn("earnings", "numeric", "Earnings in currency units, rounded to the currency's minor unit."),
+        RelationColumn("labour_cost_cents", "bigint", "Labour cost in 1/100 of the currency unit (exact)."),
+        RelationColumn(
+            "labour_cost",
+            "numeric",
+            "Labour cost in currency units, rounded to the currency's minor unit.",
+        ),
+        RelationColumn("profit_cents", "bigint", "Profit in 1/100 of the currency unit (exact)."),
+        RelationColumn("profit", "numeric", "Profit in currency units, rounded to the currency's minor unit."),
+        RelationColumn(
+            "margin",
+            "numeric",
+            (
+                "profit_cents / earnings_cents of the month, rounded to 4 decimals (0.25 = 25 %); NULL when "
+                "earnings are 0. Recompute it from sums when rolling up."
+            ),
+        ),
+    ),
+)
+
+REPORTING_REPORT_VS_EXPORT = RelationSpec(
+    "reporting.report_vs_export",
+    kind="view",
+    description=(
+        "The detailed reports (each time entry once) against the profitability export, per month x project (x "
+        "export currency): seconds always; money only where every billable entry of the project-month is priced in "
+        "the export's currency (else earnings_difference_cents is NULL). A row with NULL export columns is time the"
+        " export does not have, and the other way round."
+    ),
+    reads=("reporting.monthly_profitability", "toggl.daily_entry_facts", "toggl.projects",),
+    columns=(
+        RelationColumn(
+            "workspace_id",
+            "bigint",
+            "Toggl workspace id of the export; NULL when only the reports have the project-month.",
+        ),
+        RelationColumn("month_start", "date", "First day of the month."),
+        RelationColumn(
+            "project_id",
+            "bigint",
+            "Toggl project id; NULL without project (or not resolved in the export).",
+        ),
+        RelationColumn("project_name", "text", "Project name, or (no project)."),
+        RelationColumn(
+            "export_currency",
+            "text",
+            "Currency the export was requested in, upper case; NULL when only the reports have the project-month.",
+        ),
+        RelationColumn("report_seconds", "bigint", "Tracked seconds in the detailed reports (each entry once)."),
+        RelationColumn("export_seconds", "bigint", "Tracked seconds in the export."),
+        RelationColumn(
+            "seconds_difference",
+            "bigint",
+            "report_seconds - export_seconds (a missing side counts 0); 0 when they agree.",
+        ),
+        RelationColumn("report_hours", "numeric", "report_seconds in hours, rounded to 6 decimals."),
+        RelationColumn("export_hours", "numeric", "export_seconds in hours, rounded to 6 decimals."),
+        RelationColumn("hours_difference", "numeric", "seconds_difference in hours, rounded to 6 decimals."),
+        RelationColumn(
+            "report_billable_amount_cents",
+            "bigint",
+            "Billable amount of the reports' entries in the export's currency, in 1/100 of the unit.",
+        ),
+        RelationColumn("export_earnings_cents", "bigint", "Earnings in the export, in 1/100 of the unit."),
+        RelationColumn(
+            "earnings_difference_cents",
+            "bigint",
+            (
+                "report_billable_amount_cents - export_earnings_cents; NULL when the money cannot be compared "
+                "(billable time in another currency, or without a known amount)."
+            ),
+        ),
+    ),
+)
+
 REPORTING_TIME_ENTRY_CHANGES = RelationSpec(
     "reporting.time_entry_changes",
     kind="view",
@@ -1072,7 +1496,7 @@ REPORTING_TIME_ENTRY_CHANGES = RelationSpec(
         "entry, newest last, with the Dagster run that applied it. For \"what changed after invoicing\": filter "
         "entry_date_before/after to the invoiced period and changed_at after the invoice date, change <> 'insert'."
     ),
-    reads=("toggl.time_entry_changes", "toggl_raw.fetches"),
+    reads=("reporting.currencies", "toggl.time_entry_changes", "toggl_raw.fetches",),
     columns=(
         RelationColumn(
             "change_id",
@@ -1087,6 +1511,8 @@ REPORTING_TIME_ENTRY_CHANGES = RelationSpec(
         RelationColumn("fetch_id", "bigint", "The fetch (toggl_raw.fetches) the change came from."),
         RelationColumn("entry_date_before", "date", "Local date of the entry before the change."),
         RelationColumn("entry_date_after", "date", "Local date of the entry after the change."),
+        RelationColumn("seconds_before", "bigint", "Seconds before the change (exact)."),
+        RelationColumn("seconds_after", "bigint", "Seconds after the change (exact)."),
         RelationColumn("hours_before", "numeric", "Hours before the change."),
         RelationColumn("hours_after", "numeric", "Hours after the change."),
         RelationColumn(
@@ -1095,11 +1521,28 @@ REPORTING_TIME_ENTRY_CHANGES = RelationSpec(
             "Hours after minus hours before (a delete is negative, an insert positive).",
         ),
         RelationColumn(
+            "billable_amount_cents_before",
+            "bigint",
+            "Billable amount before the change in 1/100 of the currency unit (exact); NULL when hidden or unknown.",
+        ),
+        RelationColumn(
+            "billable_amount_cents_after",
+            "bigint",
+            "Billable amount after the change in 1/100 of the currency unit (exact); NULL when hidden or unknown.",
+        ),
+        RelationColumn(
             "billable_amount_before",
             "numeric",
-            "Billable amount before the change, in currency units (NULL when hidden or not billable).",
+            (
+                "Billable amount before the change, in currency units rounded to the currency's minor unit (NULL "
+                "when hidden or unknown)."
+            ),
         ),
-        RelationColumn("billable_amount_after", "numeric", "Billable amount after the change, in currency units."),
+        RelationColumn(
+            "billable_amount_after",
+            "numeric",
+            "Billable amount after the change, in currency units rounded to the currency's minor unit.",
+        ),
         RelationColumn("currency", "text", "Currency code, upper case."),
         RelationColumn("project_name_before", "text", "Project name before the change."),
         RelationColumn("project_name_after", "text", "Project name after the change."),
@@ -1112,17 +1555,29 @@ REPORTING_TIME_ENTRY_CHANGES = RelationSpec(
 
 RELATIONS: tuple[RelationSpec, ...] = (
     REPORTING_CURRENCIES,
-    REPORT_TIME_ENTRIES_RESOLVED,
-    TIME_ENTRIES_LATEST,
     TIME_ENTRY_CHANGES,
+    TIME_ENTRIES_ONCE,
+    DAILY_ENTRY_FACTS,
+    REPORT_TIME_ENTRIES_RESOLVED,
+    REPORTING_CALENDAR,
+    REPORTING_USERS,
+    REPORTING_CLIENTS,
+    REPORTING_PROJECTS,
+    REPORTING_TAGS,
+    REPORTING_TASKS,
     REPORTING_TIME_ENTRIES,
-    REPORTING_TIME_ENTRY_CHANGES,
+    REPORTING_TIME_ENTRY_TAGS,
+    REPORTING_DAILY_FACTS,
     REPORTING_DAILY_PROJECT_HOURS,
-    REPORTING_WORKSPACE_TIME_ENTRIES,
-    REPORTING_WORKSPACE_DAILY_PROJECT_HOURS,
-    REPORTING_SUMMARY_HOURS,
-    REPORTING_WEEKLY_HOURS,
+    REPORTING_USER_UTILISATION,
+    REPORTING_REPORT_TIME_ENTRIES,
+    REPORTING_REPORT_DAILY_PROJECT_HOURS,
+    REPORTING_REPORT_WEEKLY_HOURS,
+    REPORTING_REPORT_SUMMARY_HOURS,
     REPORTING_PROJECT_PROFITABILITY,
+    REPORTING_MONTHLY_PROFITABILITY,
+    REPORTING_REPORT_VS_EXPORT,
+    REPORTING_TIME_ENTRY_CHANGES,
 )
 """Views and reference tables, upstream first (a view follows the relations it reads)."""
 

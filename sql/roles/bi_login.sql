@@ -12,4 +12,6 @@ END $bi_login$;
 GRANT {role} TO {login};
 -- Read-only sessions by default: a BI tool that tries to write gets an error even where PUBLIC may create.
 ALTER ROLE {login} SET default_transaction_read_only = on;
+-- A runaway dashboard query is cancelled instead of holding the server (a session may SET it otherwise).
+ALTER ROLE {login} SET statement_timeout = {statement_timeout};
 COMMENT ON ROLE {login} IS 'BI login of toggl-warehouse: member of the read-only role, password from TOGGL_BI_PASSWORD.';

@@ -136,10 +136,8 @@ def test_migrate_is_idempotent_and_creates_the_bi_role(pipeline_env, shared_emul
     assert main(["migrate", "--bi-role", bi_role]) == 0
     assert "migrations are up to date" in capsys.readouterr().out
     with engine.connect() as conn:
-        can_read = conn.execute(
-            sa.text("SELECT has_table_privilege(:role, 'toggl.report_time_entries', 'SELECT')"), {"role": bi_role}
-        ).scalar()
-        can_write = conn.execute(
-            sa.text("SELECT has_table_privilege(:role, 'toggl.report_time_entries', 'INSERT')"), {"role": bi_role}
-        ).scalar()
-    assert can_read and not can_write
+        can = conn.execute(sa.text(
+            "SELECT has_table_privilege(:role, 'reporting.time_entries', 'SELECT'), "
+            "has_table_privilege(:role, 'reporting.currencies', 'INSERT'), "
+            "has_table_privilege(:role, 'toggl.report_time_entries', 'SELECT')"), {"role": bi_role}).one()
+    assert tuple(can) == (True, False, False)  # reads reporting, writes nothing, reads nothing in toggl

@@ -107,9 +107,11 @@ def test_the_asset_graph_reads_toggl_then_sources_then_tables_then_views(monkeyp
     assert deps("toggl/profitability_projects") == {workspace}
     # the views, on the tables (and views) they read
     assert deps("toggl/report_time_entries_resolved") >= {"toggl/report_time_entries", "toggl/users", "toggl/projects"}
-    assert deps("reporting/time_entries") == {"toggl/report_time_entries_resolved"}
+    assert deps("reporting/report_time_entries") == {"toggl/report_time_entries_resolved"}
+    assert deps("reporting/time_entries") >= {"toggl/time_entries", "toggl/users", "toggl/projects"}
+    assert deps("toggl/time_entries") == {"toggl/report_time_entries"}
     assert deps("reporting/project_profitability") >= {"toggl/profitability_projects"}
-    assert deps("reporting/time_entry_changes") == {"toggl/time_entry_changes", team, finance, workspace}
+    assert deps("reporting/time_entry_changes") == {"toggl/time_entry_changes", "reporting/currencies", team, finance, workspace}
     # every table and view: name, kinds, owners, description and the column schema with the column comments
     for spec in (*tables.ALL_TABLES, *tables.RELATIONS):
         name = spec.qualified_name.replace(".", "/")

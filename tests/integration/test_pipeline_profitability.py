@@ -498,7 +498,7 @@ def test_the_bi_view_shows_hours_money_margin_and_resolved_names(shared_emulator
             "FROM reporting.project_profitability v JOIN toggl.profitability_projects p "
             "ON (p.workspace_id, p.resolution, p.currency, p.period_start) = (v.workspace_id, v.resolution, lower(v.currency), v.period_start) "
             "AND p.project_name = CASE WHEN v.project_name = '(no project)' THEN '' ELSE v.project_name END "
-            "AND p.client_name = coalesce(v.client_name, '') "
+            "AND p.client_name = CASE WHEN v.client_name = '(no client)' THEN '' ELSE v.client_name END "
             "LEFT JOIN toggl.projects pr ON pr.name = p.project_name"
         )).mappings().all()
     assert len(rows) == len(stored(clean_warehouse)) > 0
@@ -511,7 +511,7 @@ def test_the_bi_view_shows_hours_money_margin_and_resolved_names(shared_emulator
         expected_margin = round(Decimal(row["profit_in_cents"]) / row["earnings_in_cents"], 4) if row["earnings_in_cents"] else None
         assert row["margin"] == expected_margin
         assert row["project_id"] == row["known_id"]  # the CSV has no ids: resolved through toggl.projects
-    assert any(row["project_name"] == "(no project)" and row["client_name"] is None for row in rows)
+    assert any(row["project_name"] == "(no project)" and row["client_name"] == "(no client)" for row in rows)
     assert any(row["project_id"] is not None for row in rows)
 
 

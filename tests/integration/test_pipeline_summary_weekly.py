@@ -134,8 +134,8 @@ def test_a_30_day_range_lands_what_the_emulator_serves(shared_emulator, pipeline
     assert metadata["shared_report_team_summary"]["report_type"] == "summary"
     assert metadata["shared_report_team_summary"]["rows_loaded"] == len(summary)
     with clean_warehouse.connect() as conn:  # the BI views
-        weekly_view = conn.execute(sa.text("SELECT count(*), sum(billable_amount) * 100 FROM reporting.weekly_hours")).one()
-        summary_view = conn.execute(sa.text("SELECT count(*), count(group_id) FROM reporting.summary_hours")).one()
+        weekly_view = conn.execute(sa.text("SELECT count(*), sum(billable_amount) * 100 FROM reporting.report_weekly_hours")).one()
+        summary_view = conn.execute(sa.text("SELECT count(*), count(group_id) FROM reporting.report_summary_hours")).one()
     assert tuple(weekly_view) == (len(weekly), sum(v[2] or 0 for v in weekly.values()))  # the view sums the priced rows
     assert summary_view[0] == len(summary) and summary_view[1] == sum(1 for g, _ in summary if g)
     assert table_checksum(clean_warehouse, "toggl.report_time_entries")[0] == 0

@@ -86,6 +86,8 @@ EXPECTED_DTYPES = {
     "currency": "object",
     "row_billable_amount_in_cents": "Int64",
     "billable_amount_in_cents": "Int64",
+    "utc_offset_seconds": "Int64",
+    "stop_utc_offset_seconds": "Int64",
 }
 
 TEXT_COLUMNS = [name for name, dtype in EXPECTED_DTYPES.items() if dtype == "object"]
@@ -138,6 +140,8 @@ def test_seed_row_maps_every_field() -> None:
             "currency": "EUR",
             "row_billable_amount_in_cents": 12500,
             "billable_amount_in_cents": 12500,
+            "utc_offset_seconds": 3600,
+            "stop_utc_offset_seconds": 3600,
         }
     ]
 
@@ -322,24 +326,24 @@ def test_page_mixing_row_sizes_puts_row_fields_on_their_entries() -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "stop", "seconds", "entry_date", "start_utc", "stop_utc"),
+    ("start", "stop", "seconds", "entry_date", "start_utc", "stop_utc", "offsets"),
     [
         pytest.param("2026-03-01T23:30:00+01:00", "2026-03-02T00:30:00+01:00", 3600, date(2026, 3, 1),
-                     "2026-03-01T22:30:00Z", "2026-03-01T23:30:00Z", id="plus-one-late-evening-crosses-midnight"),
+                     "2026-03-01T22:30:00Z", "2026-03-01T23:30:00Z", (3600, 3600), id="plus-one-late-evening-crosses-midnight"),
         pytest.param("2026-03-01T21:00:00-05:00", "2026-03-01T23:00:00-05:00", 7200, date(2026, 3, 1),
-                     "2026-03-02T02:00:00Z", "2026-03-02T04:00:00Z", id="minus-five-utc-is-next-day"),
+                     "2026-03-02T02:00:00Z", "2026-03-02T04:00:00Z", (-18000, -18000), id="minus-five-utc-is-next-day"),
         pytest.param("2026-03-02T07:00:00+09:00", "2026-03-02T08:00:00+09:00", 3600, date(2026, 3, 2),
-                     "2026-03-01T22:00:00Z", "2026-03-01T23:00:00Z", id="plus-nine-utc-is-previous-day"),
+                     "2026-03-01T22:00:00Z", "2026-03-01T23:00:00Z", (32400, 32400), id="plus-nine-utc-is-previous-day"),
         pytest.param("2026-03-29T01:30:00+01:00", "2026-03-29T03:30:00+02:00", 3600, date(2026, 3, 29),
-                     "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z", id="berlin-spring-forward"),
+                     "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z", (3600, 7200), id="berlin-spring-forward"),
         pytest.param("2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00", 3600, date(2026, 11, 1),
-                     "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", id="new-york-fall-back"),
+                     "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", (-14400, -18000), id="new-york-fall-back"),
         pytest.param("2026-03-02T09:15:30.250Z", "2026-03-02T09:16:00Z", 29, date(2026, 3, 2),
-                     "2026-03-02T09:15:30.250Z", "2026-03-02T09:16:00Z", id="zulu-fractional-seconds"),
+                     "2026-03-02T09:15:30.250Z", "2026-03-02T09:16:00Z", (0, 0), id="zulu-fractional-seconds"),
     ],
 )
 def test_entry_date_is_the_local_date_written_in_start(
-    start: str, stop: str, seconds: int, entry_date: date, start_utc: str, stop_utc: str
+    start: str, stop: str, seconds: int, entry_date: date, start_utc: str, stop_utc: str, offsets: tuple[int, int]
 ) -> None:
     frame = flatten_time_entries([row([entry(1, seconds, start, stop)])], "r")
 
@@ -347,6 +351,7 @@ def test_entry_date_is_the_local_date_written_in_start(
     assert frame["start_at"].tolist() == [ts(start_utc)]
     assert frame["stop_at"].tolist() == [ts(stop_utc)]
     assert frame["seconds"].tolist() == [seconds]
+    assert (frame["utc_offset_seconds"].iloc[0], frame["stop_utc_offset_seconds"].iloc[0]) == offsets
 
 
 def test_updated_at_comes_from_at_and_at_tz_is_ignored() -> None:

@@ -43,6 +43,7 @@ def test_seed_row_is_one_exact_tuple() -> None:
             9000, False, datetime(2026, 3, 2, 10, 30, 5, tzinfo=timezone.utc),
             101, "Ann Lee", "ann.lee@example.com", 2001, "Website relaunch", "#2da608", "#2DA608", "Acme Corp",
             3001, "Mockups", "Homepage mockups", True, [11, 12], ["design", "urgent"], 5000, "EUR", 12500, 12500,
+            3600, 3600,
         )
     ]
     assert result.seconds == 9000
@@ -349,3 +350,13 @@ def test_names_the_row_carries_are_kept_over_the_dictionaries() -> None:
     values = dict(zip(DETAILED_COLUMNS, record))
 
     assert values["project_name"] == "As served" and values["tag_names"] == ["served tag"]
+
+
+def test_offsets_are_those_written_in_start_and_stop_and_none_without_one() -> None:
+    result = time_entry_records([row([
+        entry(1, 3600, "2026-03-02T23:30:00-09:30", "2026-03-03T00:30:00-09:30"),
+        entry(2, 60, "2026-03-02T09:00:00", None),
+    ])], "r")
+
+    assert column(result.rows, "utc_offset_seconds") == [-34200, None]
+    assert column(result.rows, "stop_utc_offset_seconds") == [-34200, None]

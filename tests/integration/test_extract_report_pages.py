@@ -18,6 +18,7 @@ from pipelines.extract.report_pages import ResumePoint, UnknownServedRangeError,
 from pipelines.toggl.client import SharedReportRef, TogglClient
 from pipelines.toggl.emulator import Fault
 from pipelines.toggl.errors import TogglBadRequest, TogglPeriodNotSupported
+from tests.integration.pipeline_helpers import pages_for
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +56,8 @@ def test_a_range_toggl_accepts_is_not_split(shared_emulator):
 
     assert windows(client, shared_emulator, "team_weekly", end - timedelta(days=6), end) == [(end - timedelta(days=6), end)]
     assert windows(client, shared_emulator, "team_detailed", end - timedelta(days=29), end) == [(end - timedelta(days=29), end)]
-    assert client.requests_sent == 2
+    detailed_rows = len(shared_emulator.report_rows("team_detailed", end - timedelta(days=29), end))
+    assert client.requests_sent == 1 + pages_for(shared_emulator, detailed_rows, 1000)  # one weekly, the detailed pages
 
 
 def test_a_single_day_refused_raises_a_clear_error(emulator):

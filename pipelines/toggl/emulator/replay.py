@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from pipelines.capture.recording import body_bytes, read_capture
 
+from .serving import HOST, LoopbackService
+
 log = logging.getLogger(__name__)
-HOST = "127.0.0.1"
 DATE_FIELDS = ("start_date", "end_date")
 CURSOR_FIELDS = ("first_row_number", "first_id", "first_timestamp")
 PAGING_FIELDS = ("page_size", *CURSOR_FIELDS)
@@ -102,43 +103,20 @@ class ReplayBook:
         return env
 
 
-class ReplayServer:
+class ReplayServer(LoopbackService):
     """A ThreadingHTTPServer on 127.0.0.1 answering from a ReplayBook; also a context manager."""
 
+    _thread_name = "toggl-replay"
+
     def __init__(self, book: ReplayBook, port: int = 0):
+        super().__init__()
         self.book = book
         self.port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the replay server is not running; call start() first")
-        return f"http://{HOST}:{self._server.server_address[1]}"
-
-    def start(self) -> str:
-        if self._server is None:
-            self._server = _Server((HOST, self.port), _Handler)
-            self._server.book = self.book
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="toggl-replay", daemon=True)
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = self._thread = None
-
-    def __enter__(self) -> "ReplayServer":
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def _make_server(self) -> ThreadingHTTPServer:
+        server = _Server((HOST, self.port), _Handler)
+        server.book = self.book
+        return server
 
 
 class _Server(ThreadingHTTPServer):

@@ -40,11 +40,11 @@ from .reports import (
     select_entries,
     shared_report_response,
 )
+from .serving import HOST, LoopbackService
 from .totals import build_totals
 from .workspace import Organization, User, Workspace
 
 log = logging.getLogger(__name__)
-HOST = "127.0.0.1"
 WINDOW_SECONDS = 3600
 SHARED_REPORT = re.compile(r"^/reports/api/v3/shared/([^/]+)/?$")
 PROFITABILITY = re.compile(r"^/insights/api/v1/workspace/([^/]+)/profitability/projects\.([A-Za-z0-9]+)$")
@@ -258,10 +258,11 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     return (username, password) if sep else None
 
 
-class TogglEmulator:
+class TogglEmulator(LoopbackService):
     """A fake Toggl API on loopback with a deterministic workspace; also a context manager."""
 
     def __init__(self, config: EmulatorConfig | None = None):
+        super().__init__()
         self.config = config or EmulatorConfig()
         cfg = self.config
         self.organization: Organization = generate_organization(cfg.seed, cfg.start, cfg.end, cfg.timezone,
@@ -274,8 +275,6 @@ class TogglEmulator:
         self.quota = QuotaBook(cfg.quota_per_hour, cfg.min_interval_seconds)
         self.request_log: list[tuple[str, str, dict]] = []
         self.answers = AnswerCache()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # ---- credentials and facts ---------------------------------------------------------------
     @property
@@ -314,34 +313,9 @@ class TogglEmulator:
     def today(self) -> date:
         return self.config.now.date()
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not running; call start() first")
-        return f"http://{HOST}:{self._server.server_address[1]}"
-
     # ---- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> str:
-        if self._server is None:
-            self._server = _Server(self.config.port, self)
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="toggl-emulator", daemon=True)
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = self._thread = None
-
-    def __enter__(self) -> "TogglEmulator":
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def _make_server(self) -> _Server:
+        return _Server(self.config.port, self)
 
     # ---- expected values for tests ----------------------------------------------------------------
     def report_rows(self, report_key: str, start_date: date | None = None, end_date: date | None = None,

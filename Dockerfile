@@ -41,4 +41,4 @@ USER 10001
 EXPOSE 3030
 # The code server the webserver and daemon load the code location from (the Helm chart passes the same
 # arguments through dagsterApiGrpcArgs).
-CMD ["dagster", "code-server", "start", "-h", "0.0.0.0", "-p", "3030", "-m", "pipelines.definitions", "-a", "defs", "--location-name", "toggl_warehouse"]
+CMD ["dagster", "code-server", "start", "-h", "0.0.0.0", "-p", "3030", "-m", "toggl_warehouse.definitions", "-a", "defs", "--location-name", "toggl_warehouse"]

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "pipelines"))
 
 CONSOLE_SCRIPT = Path(sys.executable).parent / "toggl-warehouse"
 REPORTS = ("team_detailed", "grouped_detailed")
@@ -132,8 +132,8 @@ def prepare(database_url: str, *, rollups: bool) -> None:
     """Migrate the database, and without `rollups` disable the triggers that keep the rollups."""
     import psycopg
 
-    from pipelines.warehouse.database import create_engine_for
-    from pipelines.warehouse.migrations import apply_migrations
+    from toggl_warehouse.warehouse.database import create_engine_for
+    from toggl_warehouse.warehouse.migrations import apply_migrations
 
     engine = create_engine_for(database_url)
     apply_migrations(engine)
@@ -189,9 +189,9 @@ def main() -> None:
 
     import psycopg
 
-    from pipelines.dates import yesterday
-    from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
-    from pipelines.warehouse.database import drop_database, ensure_database, find_server, redact_url
+    from toggl_warehouse.dates import yesterday
+    from toggl_warehouse.toggl.emulator import EmulatorConfig, TogglEmulator
+    from toggl_warehouse.warehouse.database import drop_database, ensure_database, find_server, redact_url
 
     end = yesterday("UTC")
     start = end - timedelta(days=args.days - 1)

@@ -176,7 +176,7 @@ def measure_product(launcher: Launcher, emulator, start: date, end: date, databa
     """`toggl-warehouse backfill` in a scratch directory with its own Dagster home, as a user runs it: with
     the local `dagster.yaml` (SQLite instance storage), or with `dagster_pg_url` the production
     `deploy/dagster.yaml` (Postgres instance storage)."""
-    from pipelines.warehouse.database import create_engine_for
+    from toggl_warehouse.warehouse.database import create_engine_for
 
     scratch = Path(tempfile.mkdtemp(prefix="tw_bench_"))
     try:
@@ -235,7 +235,7 @@ def fetch_span(home: Path, env: dict[str, str]) -> tuple[float, float]:
 
 def prepare(emulator, start: date, end: date) -> list[tuple[bytes, dict[str, str]]]:
     """Serve every page once in-process (generating and encoding the range); return the pages."""
-    from pipelines.toggl.emulator.reports import shared_report_response
+    from toggl_warehouse.toggl.emulator.reports import shared_report_response
 
     body, pages = {"start_date": start.isoformat(), "end_date": end.isoformat(), "page_size": PAGE_SIZE}, []
     while True:
@@ -327,7 +327,7 @@ def measure_round(launcher: Launcher, emulator, server, static, start: date, end
     """Every path once, back to back, each product run into fresh databases (a first load every round)."""
     from sqlalchemy.engine import make_url
 
-    from pipelines.warehouse.database import drop_database, ensure_database
+    from toggl_warehouse.warehouse.database import drop_database, ensure_database
 
     databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}" for name in ("afternoon", "product", "product_pg", "dagster")}
     report_url = f"{emulator.base_url}/reports/api/v3/shared/{emulator.reports[REPORT].token}"
@@ -370,9 +370,9 @@ def main() -> None:
         return serve_launcher()
     launcher = Launcher()  # first, while this process is still small
 
-    from pipelines.dates import yesterday
-    from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
-    from pipelines.warehouse.database import find_server
+    from toggl_warehouse.dates import yesterday
+    from toggl_warehouse.toggl.emulator import EmulatorConfig, TogglEmulator
+    from toggl_warehouse.warehouse.database import find_server
 
     end = yesterday("UTC")
     start = end - timedelta(days=args.days - 1)

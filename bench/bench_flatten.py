@@ -1,5 +1,5 @@
 """Benchmark of the detailed report flattener: this script owns measuring the product's flatten,
-``pipelines.transform.detailed.time_entry_records`` (COPY-ready tuples, what a load writes), against a
+``toggl_warehouse.transform.detailed.time_entry_records`` (COPY-ready tuples, what a load writes), against a
 ``pd.json_normalize`` baseline on the same synthetic, seed-shaped detailed report rows, in one run, and
 printing entries/s and the ratio. ``flatten_time_entries`` (the same rows as a typed DataFrame, built from
 those tuples) is printed beside them for reference.
@@ -26,9 +26,9 @@ from typing import Any
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipelines"))
 
-from pipelines.transform.detailed import flatten_time_entries, time_entry_records  # noqa: E402
+from toggl_warehouse.transform.detailed import flatten_time_entries, time_entry_records  # noqa: E402
 
 ROW_FIELDS = [
     "billable", "billable_amount_in_cents", "client_name", "currency", "description", "email",

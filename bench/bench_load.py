@@ -27,16 +27,16 @@ from psycopg import sql
 from sqlalchemy import BigInteger, Engine, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipelines"))
 
-from pipelines.warehouse import tables  # noqa: E402
-from pipelines.warehouse.database import (  # noqa: E402
+from toggl_warehouse.warehouse import tables  # noqa: E402
+from toggl_warehouse.warehouse.database import (  # noqa: E402
     create_engine_for,
     redact_url,
     resolve_database_url,
 )
-from pipelines.load.window import LoadStats, Window, WindowLoad, _use_fast_array_dumpers, copy_values  # noqa: E402
-from pipelines.warehouse.migrations import apply_migrations  # noqa: E402
+from toggl_warehouse.load.window import LoadStats, Window, WindowLoad, _use_fast_array_dumpers, copy_values  # noqa: E402
+from toggl_warehouse.warehouse.migrations import apply_migrations  # noqa: E402
 
 SPEC = tables.REPORT_TIME_ENTRIES
 FIRST_DAY = date(2025, 1, 1)
@@ -186,7 +186,7 @@ def report(rows: int, runs: list[dict[str, float]]) -> dict[str, float]:
             versus = "raw COPY + prep from the same DataFrame" if BASELINE_OF[name] == RAW_PREP else \
                 "raw COPY of the same ready tuples"
             print(f"    {path:<32} {ratio:5.2f}x vs {versus:<40} {'met' if ratio >= target else 'NOT met'}")
-    print("  (stage_rows: the product prepares its tuples with pipelines.transform.detailed.time_entry_records; that\n"
+    print("  (stage_rows: the product prepares its tuples with toggl_warehouse.transform.detailed.time_entry_records; that\n"
           "   cost is the same on both sides, so the ready-tuple ratio is a lower bound of the ratio including it)")
     return results
 

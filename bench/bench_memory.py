@@ -21,17 +21,17 @@ import urllib.request
 import uuid
 from datetime import timedelta
 
-from pipelines.dates import yesterday
-from pipelines.extract.shared_reports import extract_shared_report
-from pipelines.load.shared_reports import load_shared_report_fetch
-from pipelines.toggl.client import SharedReportRef, TogglClient
-from pipelines.warehouse.database import (
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.extract.shared_reports import extract_shared_report
+from toggl_warehouse.load.shared_reports import load_shared_report_fetch
+from toggl_warehouse.toggl.client import SharedReportRef, TogglClient
+from toggl_warehouse.warehouse.database import (
     create_engine_for,
     drop_database,
     ensure_database,
     find_server,
 )
-from pipelines.warehouse.migrations import apply_migrations
+from toggl_warehouse.warehouse.migrations import apply_migrations
 
 
 def free_port() -> int:
@@ -42,7 +42,7 @@ def free_port() -> int:
 
 def start_emulator(port: int) -> tuple[subprocess.Popen, dict]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "emulator", "--port", str(port)],
+        [sys.executable, "-m", "toggl_warehouse.cli", "emulator", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60

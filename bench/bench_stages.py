@@ -16,15 +16,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from pipelines.dates import yesterday
-from pipelines.extract.shared_reports import extract_shared_report
-from pipelines.load.shared_reports import load_shared_report_fetch
-from pipelines.toggl.client import SharedReportRef, TogglClient
-from pipelines.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
-from pipelines.toggl.errors import TogglError
-from pipelines.warehouse.database import create_engine_for, drop_database, ensure_database, find_server
-from pipelines.warehouse.locks import slice_lock
-from pipelines.warehouse.migrations import apply_migrations
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.extract.shared_reports import extract_shared_report
+from toggl_warehouse.load.shared_reports import load_shared_report_fetch
+from toggl_warehouse.toggl.client import SharedReportRef, TogglClient
+from toggl_warehouse.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
+from toggl_warehouse.toggl.errors import TogglError
+from toggl_warehouse.warehouse.database import create_engine_for, drop_database, ensure_database, find_server
+from toggl_warehouse.warehouse.locks import slice_lock
+from toggl_warehouse.warehouse.migrations import apply_migrations
 
 REPORT = "team_detailed"
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 @pytest.fixture(autouse=True)
 def dagster_event_batching_stays_in_its_test() -> Iterator[None]:
     """The project's instance storages turn on DAGSTER_EVENT_BATCH_SIZE in their process when it is unset
-    (pipelines/instance_storage.py); a test that builds one leaves the variable as it found it."""
+    (pipelines/toggl_warehouse/instance_storage.py); a test that builds one leaves the variable as it found it."""
     before = os.environ.get("DAGSTER_EVENT_BATCH_SIZE")
     yield
     if before is None:
@@ -33,7 +33,7 @@ WAREHOUSE_SCHEMAS = ("toggl", "toggl_raw")
 @pytest.fixture(scope="session")
 def database_server_url() -> str:
     """URL of a maintenance database on the test server (used to create and drop test databases)."""
-    from pipelines.warehouse.database import find_server
+    from toggl_warehouse.warehouse.database import find_server
 
     return os.environ.get("TOGGL_WAREHOUSE_TEST_SERVER_URL") or find_server().url
 
@@ -43,7 +43,7 @@ def instance_database(database_server_url: str) -> Iterator[str]:
     """A scratch database for a Dagster instance, as a psycopg2 URL for dagster-postgres."""
     import sqlalchemy as sa
 
-    from pipelines.warehouse.database import drop_database, ensure_database
+    from toggl_warehouse.warehouse.database import drop_database, ensure_database
 
     name = f"tw_dagster_{uuid.uuid4().hex[:10]}"
     url = sa.make_url(ensure_database(database_server_url, name))
@@ -54,7 +54,7 @@ def instance_database(database_server_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def database_url(database_server_url: str) -> Iterator[str]:
     """URL of a fresh, empty database ``tw_test_<random>``, dropped after the session."""
-    from pipelines.warehouse.database import drop_database, ensure_database
+    from toggl_warehouse.warehouse.database import drop_database, ensure_database
 
     name = f"tw_test_{uuid.uuid4().hex[:12]}"
     url = ensure_database(database_server_url, name)
@@ -65,8 +65,8 @@ def database_url(database_server_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     """Engine on the session's test database, with every migration in sql/ applied."""
-    from pipelines.warehouse.database import create_engine_for
-    from pipelines.warehouse.migrations import apply_migrations
+    from toggl_warehouse.warehouse.database import create_engine_for
+    from toggl_warehouse.warehouse.migrations import apply_migrations
 
     engine = create_engine_for(database_url)
     apply_migrations(engine)
@@ -117,7 +117,7 @@ def emulator_dialect() -> str:
 def _emulator_config(dialect: str, **overrides):
     from datetime import date, timedelta
 
-    from pipelines.toggl.emulator import EmulatorConfig
+    from toggl_warehouse.toggl.emulator import EmulatorConfig
 
     today = date.today()
     return EmulatorConfig(**{"seed": 7, "start": today - timedelta(days=120), "end": today, "dialect": dialect,
@@ -133,7 +133,7 @@ def _shared_emulators():
     swagger emulator where it asked for the default."""
     from contextlib import ExitStack
 
-    from pipelines.toggl.emulator import TogglEmulator
+    from toggl_warehouse.toggl.emulator import TogglEmulator
 
     with ExitStack() as stack:
         started: dict[str, TogglEmulator] = {}
@@ -155,7 +155,7 @@ def shared_emulator(_shared_emulators, emulator_dialect):
 @pytest.fixture
 def emulator(emulator_dialect):
     """A fresh emulator for one test, free to change its data and inject faults."""
-    from pipelines.toggl.emulator import TogglEmulator
+    from toggl_warehouse.toggl.emulator import TogglEmulator
 
     with TogglEmulator(_emulator_config(emulator_dialect)) as emulator:
         yield emulator
@@ -164,7 +164,7 @@ def emulator(emulator_dialect):
 @pytest.fixture
 def pipeline_env(monkeypatch, database_url, tmp_path):
     """Returns a function that points toggl-warehouse (env vars, as a user would) at an emulator."""
-    from pipelines.settings import Settings
+    from toggl_warehouse.settings import Settings
 
     monkeypatch.chdir(tmp_path)  # no stray .env, and .dagster_home lands in tmp
 

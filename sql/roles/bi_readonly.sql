@@ -11,7 +11,7 @@ END $$;
 GRANT USAGE ON SCHEMA reporting TO {role};
 GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO {role};
 -- Views a later migration creates or re-creates: granted by default when the migrating role creates them,
--- and again after every migrate run (pipelines.warehouse.migrations) whoever created them.
+-- and again after every migrate run (toggl_warehouse.warehouse.migrations) whoever created them.
 ALTER DEFAULT PRIVILEGES IN SCHEMA reporting GRANT SELECT ON TABLES TO {role};
 -- Before migration 031 the role could also read toggl: take that back.
 REVOKE ALL ON ALL TABLES IN SCHEMA toggl FROM {role};

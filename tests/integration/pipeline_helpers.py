@@ -7,9 +7,9 @@ from datetime import date
 import dagster as dg
 import sqlalchemy as sa
 
-from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
-from pipelines.partitions import range_tags
-from pipelines.settings import Settings
+from toggl_warehouse.definitions import ALL_TOGGL_JOB, build_definitions
+from toggl_warehouse.partitions import range_tags
+from toggl_warehouse.settings import Settings
 
 
 def materialize(settings: Settings, start: date, end: date, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
@@ -50,8 +50,8 @@ def step_failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
 
 def run_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
     """Per source asset (the last part of its key): the metadata its partitions share, then the run's figures
-    (its one observation per run, `pipelines.assets.partition_metadata`), values unwrapped."""
-    from pipelines.assets.partition_metadata import RUN_FIGURES
+    (its one observation per run, `toggl_warehouse.assets.partition_metadata`), values unwrapped."""
+    from toggl_warehouse.assets.partition_metadata import RUN_FIGURES
 
     merged: dict[str, dict] = {}
     for event in result.get_asset_materialization_events():

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from pipelines.warehouse.roles import create_login_role, create_readonly_role
+from toggl_warehouse.warehouse.roles import create_login_role, create_readonly_role
 from tests.integration.pipeline_helpers import materialize
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]

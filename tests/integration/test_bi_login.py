@@ -1,4 +1,4 @@
-"""BI logins on real Postgres: `migrate --bi-role NAME --bi-login LOGIN` and pipelines.warehouse.roles.
+"""BI logins on real Postgres: `migrate --bi-role NAME --bi-login LOGIN` and toggl_warehouse.warehouse.roles.
 
 Covers: the login, connecting as itself, reads `reporting` but not `toggl` (emails, raw names), `toggl_raw` nor the
 migrations table, and cannot write (read-only sessions, no INSERT grant); its sessions have a statement_timeout;
@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from pipelines.cli import main
-from pipelines.warehouse.migrations import apply_migrations, default_sql_dir
-from pipelines.warehouse.roles import RoleError, bi_password, create_login_role, create_readonly_role
+from toggl_warehouse.cli import main
+from toggl_warehouse.warehouse.migrations import apply_migrations, default_sql_dir
+from toggl_warehouse.warehouse.roles import RoleError, bi_password, create_login_role, create_readonly_role
 
 pytestmark = pytest.mark.integration
 PASSWORD = "s3cret-" + uuid.uuid4().hex[:8]

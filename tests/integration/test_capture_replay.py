@@ -29,11 +29,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from pipelines.cli import main
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator import Fault, TogglEmulator
-from pipelines.toggl.emulator.generation import DESCRIPTIONS
-from pipelines.toggl.emulator.replay import ReplayBook, ReplayServer
+from toggl_warehouse.cli import main
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator import Fault, TogglEmulator
+from toggl_warehouse.toggl.emulator.generation import DESCRIPTIONS
+from toggl_warehouse.toggl.emulator.replay import ReplayBook, ReplayServer
 from tests.fixtures.captures import CAPTURES, PAGE_SIZE, StoredCapture, fixture_emulator_config
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
@@ -149,7 +149,7 @@ class ReplayCommand:
 
     def __init__(self, path: Path, cwd: Path):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "emulator", "--replay", str(path), "--port", "0"],
+            [sys.executable, "-m", "toggl_warehouse.cli", "emulator", "--replay", str(path), "--port", "0"],
             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={k: v for k, v in os.environ.items() if not k.startswith("TOGGL_")},
         )

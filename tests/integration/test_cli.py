@@ -19,14 +19,14 @@ import pytest
 import sqlalchemy as sa
 from dagster._core.events import DagsterEventType
 
-from pipelines.assets.profitability import asset_key_for_workspace
-from pipelines.assets.shared_reports import asset_key_for_report
-from pipelines.backfill import run_backfill
-from pipelines.checks import EARNINGS_CHECK
-from pipelines.freshness import CHECK_NAME as FRESHNESS_CHECK
-from pipelines.cli import main
-from pipelines.dates import yesterday
-from pipelines.warehouse.database import drop_database
+from toggl_warehouse.assets.profitability import asset_key_for_workspace
+from toggl_warehouse.assets.shared_reports import asset_key_for_report
+from toggl_warehouse.backfill import run_backfill
+from toggl_warehouse.checks import EARNINGS_CHECK
+from toggl_warehouse.freshness import CHECK_NAME as FRESHNESS_CHECK
+from toggl_warehouse.cli import main
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.warehouse.database import drop_database
 from tests.integration.pipeline_helpers import pages_for, report_requests
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def test_demo_lands_data_and_reports_that_it_agrees_with_toggl(database_url, dat
 
     try:
         finished = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "demo", "--days", "7"],
+            [sys.executable, "-m", "toggl_warehouse.cli", "demo", "--days", "7"],
             cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300,
         )
     finally:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator import Fault
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator import Fault
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def environment(emulator, database_url: str, home: Path) -> dict[str, str]:
 def backfill(env: dict[str, str], cwd: Path, *extra: str) -> subprocess.Popen:
     end = yesterday("UTC")
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "backfill", "--start", (end - timedelta(days=9)).isoformat(),
+        [sys.executable, "-m", "toggl_warehouse.cli", "backfill", "--start", (end - timedelta(days=9)).isoformat(),
          "--end", end.isoformat(), *extra],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

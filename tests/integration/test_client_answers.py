@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.toggl import errors
-from pipelines.toggl.client import SharedReportRef, TogglClient
-from pipelines.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
+from toggl_warehouse.toggl import errors
+from toggl_warehouse.toggl.client import SharedReportRef, TogglClient
+from toggl_warehouse.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
 
 pytestmark = pytest.mark.integration
 

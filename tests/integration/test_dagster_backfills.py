@@ -14,9 +14,9 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
-from pipelines.backfill import daemon_running, run_backfill
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator import Fault
+from toggl_warehouse.backfill import daemon_running, run_backfill
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator import Fault
 from tests.integration.dagster_ui import REEXECUTE_FROM_FAILURE, backfills, graphql, ui
 from tests.integration.pipeline_helpers import pages_for, report_requests
 

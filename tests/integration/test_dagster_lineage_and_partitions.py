@@ -22,13 +22,13 @@ import pytest
 import sqlalchemy as sa
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from pipelines.assets.partition_metadata import RUN_FIGURES
-from pipelines.assets.profitability import asset_key_for_workspace
-from pipelines.assets.shared_reports import asset_key_for_report
-from pipelines.checks import EARNINGS_CHECK
-from pipelines.dates import yesterday
-from pipelines.partitions import range_tags
-from pipelines.warehouse import tables
+from toggl_warehouse.assets.partition_metadata import RUN_FIGURES
+from toggl_warehouse.assets.profitability import asset_key_for_workspace
+from toggl_warehouse.assets.shared_reports import asset_key_for_report
+from toggl_warehouse.checks import EARNINGS_CHECK
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.partitions import range_tags
+from toggl_warehouse.warehouse import tables
 from tests.integration.dagster_ui import ROOT, graphql, ui
 from tests.integration.pipeline_helpers import materialize
 
@@ -73,7 +73,7 @@ def test_the_code_location_validates_as_dagster_loads_it(tmp_path) -> None:
     env = {**os.environ, "TOGGL_SHARED_REPORTS": "team=abc", "TOGGL_WORKSPACE_IDS": "11", "TOGGL_API_TOKEN": "t",
            "DAGSTER_HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipelines.definitions"],
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "toggl_warehouse.definitions"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -128,8 +128,8 @@ def test_the_asset_graph_reads_toggl_then_sources_then_tables_then_views(monkeyp
 
 
 def test_the_checks_sit_on_the_assets_they_check() -> None:
-    from pipelines.definitions import build_definitions
-    from pipelines.settings import Settings
+    from toggl_warehouse.definitions import build_definitions
+    from toggl_warehouse.settings import Settings
 
     settings = Settings.from_mapping({"TOGGL_SHARED_REPORTS": "team=abc", "TOGGL_WORKSPACE_IDS": "11", "TOGGL_API_TOKEN": "t"})
     graph = build_definitions(settings, warehouse=True).resolve_asset_graph()

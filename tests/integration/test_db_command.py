@@ -27,12 +27,12 @@ PORT = "54391"
 SCRIPT = r"""
 set -eu
 ip link set lo up
-cli="$PYTHON -m pipelines.cli"
+cli="$PYTHON -m toggl_warehouse.cli"
 trap '$cli db --stop >/dev/null 2>&1 || true' EXIT
 url=$($cli db 2>db.err)
 echo "URL $url"
 echo "PSQL $(psql "$url" -tAc 'SELECT current_database()')"
-echo "FOUND $($PYTHON -c 'from pipelines.warehouse.database import resolve_database_url as r; d = r(None); print(d.origin, d.url)')"
+echo "FOUND $($PYTHON -c 'from toggl_warehouse.warehouse.database import resolve_database_url as r; d = r(None); print(d.origin, d.url)')"
 echo "AGAIN $($cli db 2>/dev/null)"
 $cli db --stop 2>stop.err
 echo "STOPPED $(cat stop.err)"

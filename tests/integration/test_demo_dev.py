@@ -28,9 +28,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from pipelines.dates import yesterday
-from pipelines.demo import DEMO_ENV_FILE, DEMO_HOME, dev_plan, serve_demo_emulator
-from pipelines.warehouse.database import drop_database, with_database
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.demo import DEMO_ENV_FILE, DEMO_HOME, dev_plan, serve_demo_emulator
+from toggl_warehouse.warehouse.database import drop_database, with_database
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOAD_AS_DAGSTER_DEV_DOES = """
 import json
 import dagster as dg
-import pipelines.definitions as location
+import toggl_warehouse.definitions as location
 defs = location.defs
 dg.Definitions.validate_loadable(defs)
 keys = sorted(spec.key for spec in defs.resolve_all_asset_specs())
@@ -60,7 +60,7 @@ def free_port() -> int:
 
 
 def cli(env: dict[str, str], cwd: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "toggl_warehouse.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def base_environment() -> dict[str, str]:
@@ -108,7 +108,7 @@ def test_demo_then_dev_shows_the_demo_apart_from_the_real_set_up(database_url, c
         shown = json.loads(loaded.stdout.strip().splitlines()[-1])
         assert {"toggl/shared_report_team_detailed", "toggl/shared_report_grouped_detailed"} <= set(shown["assets"])
         assert any(re.fullmatch(r"toggl/profitability_\d+", asset) for asset in shown["assets"])
-        assert shown["schedules"] == ["toggl_daily", "toggl_freshness"]  # toggl_freshness: pipelines/freshness.py
+        assert shown["schedules"] == ["toggl_daily", "toggl_freshness"]  # toggl_freshness: pipelines/toggl_warehouse/freshness.py
         assert {"entries_match_toggl_totals", "earnings_match_shared_report"} <= set(shown["checks"])
         sources = {asset: n for asset, n in shown["history"].items() if re.fullmatch(r"toggl/(shared_report_\w+|profitability_\d+)", asset)}
         assert len(sources) == 3 and all(partitions == 3 for partitions in sources.values()), shown["history"]
@@ -147,7 +147,7 @@ def test_dev_started_in_the_background_stops_with_its_services_on_sigterm(databa
     env = base_environment() | {"DAGSTER_HOME": str(home), "DATABASE_URL": database_url,
                                 "TOGGL_SHARED_REPORTS": "team=token", "TOGGL_API_TOKEN": "token"}
     log = (tmp_path / "dev.log").open("w")
-    dev = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "dev", "--port", str(port)], cwd=ROOT, env=env,
+    dev = subprocess.Popen([sys.executable, "-m", "toggl_warehouse.cli", "dev", "--port", str(port)], cwd=ROOT, env=env,
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:

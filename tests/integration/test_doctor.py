@@ -15,10 +15,10 @@ from datetime import timedelta
 
 import pytest
 
-from pipelines.cli import main
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator import Fault
-from pipelines.warehouse.database import drop_database, ensure_database
+from toggl_warehouse.cli import main
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator import Fault
+from toggl_warehouse.warehouse.database import drop_database, ensure_database
 
 pytestmark = pytest.mark.integration
 

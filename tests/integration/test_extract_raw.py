@@ -1,4 +1,4 @@
-"""Raw landing on a real Postgres (pipelines.extract.raw): fetch records, every page, bodies once per content.
+"""Raw landing on a real Postgres (toggl_warehouse.extract.raw): fetch records, every page, bodies once per content.
 
 Covers: each page is its own committed row under its fetch, bodies are stored once per SHA-256 of the bytes
 received (a history A, B, A records three fetches and two bodies); a body that is not JSON is kept as
@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.extract.raw import (
+from toggl_warehouse.extract.raw import (
     FetchSubject,
     PageToLand,
     finish_fetch,

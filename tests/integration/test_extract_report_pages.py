@@ -1,4 +1,4 @@
-"""Paging a shared report (pipelines.extract.report_pages) against the emulator (real HTTP, no database): a window Toggl answers
+"""Paging a shared report (toggl_warehouse.extract.report_pages) against the emulator (real HTTP, no database): a window Toggl answers
 400 "The report period is not supported" is halved like a "too big" one until it is accepted.
 
 Covers: a weekly report (at most 7 days) over 30 days gives 6 windows in 9 requests (3 refusals: once a
@@ -13,11 +13,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from pipelines.dates import yesterday
-from pipelines.extract.report_pages import ResumePoint, UnknownServedRangeError, report_pages, served_range
-from pipelines.toggl.client import SharedReportRef, TogglClient
-from pipelines.toggl.emulator import Fault
-from pipelines.toggl.errors import TogglBadRequest, TogglPeriodNotSupported
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.extract.report_pages import ResumePoint, UnknownServedRangeError, report_pages, served_range
+from toggl_warehouse.toggl.client import SharedReportRef, TogglClient
+from toggl_warehouse.toggl.emulator import Fault
+from toggl_warehouse.toggl.errors import TogglBadRequest, TogglPeriodNotSupported
 from tests.integration.pipeline_helpers import pages_for
 
 pytestmark = pytest.mark.integration

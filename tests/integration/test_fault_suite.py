@@ -20,9 +20,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.backfill import run_backfill
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator import Fault
+from toggl_warehouse.backfill import run_backfill
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator import Fault
 from tests.integration.pipeline_helpers import report_requests, warehouse_checksums
 
 pytestmark = pytest.mark.integration
@@ -415,7 +415,7 @@ def test_replay_after_deleting_a_window_restores_it_with_zero_requests(scenario)
             conn.execute(sa.text(f"DELETE FROM {table}"))
     requests_before = len(scenario.emulator.request_log)
 
-    from pipelines.backfill import run_replay
+    from toggl_warehouse.backfill import run_replay
 
     report = run_replay(scenario.settings, scenario.start, scenario.end, instance_home=scenario.home)
 

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta, timezone
 import dagster as dg
 import pytest
 
-from pipelines.backfill import run_backfill
-from pipelines.definitions import build_definitions
-from pipelines.freshness import CHECK_NAME, FRESHNESS_JOB, deadline_cron, expected_day
-from pipelines.settings import Settings
+from toggl_warehouse.backfill import run_backfill
+from toggl_warehouse.definitions import build_definitions
+from toggl_warehouse.freshness import CHECK_NAME, FRESHNESS_JOB, deadline_cron, expected_day
+from toggl_warehouse.settings import Settings
 from tests.integration.dagster_ui import graphql, ui
 
 pytestmark = pytest.mark.integration

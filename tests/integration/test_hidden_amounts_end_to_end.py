@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.cli import main
-from pipelines.dates import yesterday
+from toggl_warehouse.cli import main
+from toggl_warehouse.dates import yesterday
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
 

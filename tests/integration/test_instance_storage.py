@@ -1,4 +1,4 @@
-"""The local instance's storage (`dagster.yaml` -> `pipelines.instance_storage`), loaded the way Dagster loads it.
+"""The local instance's storage (`dagster.yaml` -> `toggl_warehouse.instance_storage`), loaded the way Dagster loads it.
 
 Covers: a DAGSTER_HOME holding the project's dagster.yaml gets `LocalSqliteStorage` and its warm event log, in
 Dagster's usual files; a single run over 60 daily partitions records every partition planned and materialized
@@ -29,7 +29,7 @@ import pytest
 import sqlalchemy as sa
 from dagster._core.instance.ref import InstanceRef
 
-from pipelines.instance_storage import (
+from toggl_warehouse.instance_storage import (
     EVENT_BATCH_SIZE,
     LocalSqliteStorage,
     WarmPostgresStorage,

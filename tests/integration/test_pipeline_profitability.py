@@ -17,14 +17,14 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pipelines.assets.profitability import asset_key_for_workspace
-from pipelines.checks import EARNINGS_CHECK, NO_REFERENCE
-from pipelines.dates import period_end, period_start, period_starts, yesterday
-from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
-from pipelines.extract.profitability import period_window
-from pipelines.partitions import range_tags
-from pipelines.toggl.emulator import Fault
-from pipelines.toggl.emulator.profitability import (
+from toggl_warehouse.assets.profitability import asset_key_for_workspace
+from toggl_warehouse.checks import EARNINGS_CHECK, NO_REFERENCE
+from toggl_warehouse.dates import period_end, period_start, period_starts, yesterday
+from toggl_warehouse.definitions import ALL_TOGGL_JOB, build_definitions
+from toggl_warehouse.extract.profitability import period_window
+from toggl_warehouse.partitions import range_tags
+from toggl_warehouse.toggl.emulator import Fault
+from toggl_warehouse.toggl.emulator.profitability import (
     NO_PROJECT,
     ExportRequest,
     compute_rows,
@@ -252,7 +252,7 @@ def test_week_and_month_periods_are_widened_and_a_rerun_changes_nothing(resoluti
 
 
 def test_a_range_over_366_days_is_cut_at_period_boundaries():
-    from pipelines.extract.profitability import request_ranges
+    from toggl_warehouse.extract.profitability import request_ranges
 
     ranges = request_ranges(date(2024, 1, 1), date(2025, 12, 31), "month")
     assert ranges == [(date(2024, 1, 1), date(2024, 12, 31)), (date(2025, 1, 1), date(2025, 12, 31))]
@@ -458,7 +458,7 @@ def test_filters_are_sent_only_when_set_and_a_null_client_means_without_client(s
 
 
 def test_each_workspace_gets_an_asset_with_its_check_in_the_job():
-    from pipelines.settings import Settings
+    from toggl_warehouse.settings import Settings
 
     settings = Settings.from_mapping({"TOGGL_WORKSPACE_IDS": "11,22", "TOGGL_SHARED_REPORTS": "team=abc", "TOGGL_API_TOKEN": "t"})
     defs = build_definitions(settings)
@@ -478,7 +478,7 @@ def test_each_workspace_gets_an_asset_with_its_check_in_the_job():
 
 
 def test_the_reconcile_report_must_be_a_configured_shared_report():
-    from pipelines.settings import Settings, SettingsError
+    from toggl_warehouse.settings import Settings, SettingsError
 
     settings = Settings.from_mapping({"TOGGL_SHARED_REPORTS": "team=abc,finance=def"})
     assert settings.reference_report_key == "team"

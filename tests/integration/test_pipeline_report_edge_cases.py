@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.dates import yesterday
+from toggl_warehouse.dates import yesterday
 from tests.integration.pipeline_helpers import (
     materialize,
     run_metadata,

@@ -18,9 +18,9 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pipelines.dates import yesterday
-from pipelines.definitions import build_definitions
-from pipelines.toggl.emulator import Fault
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.definitions import build_definitions
+from toggl_warehouse.toggl.emulator import Fault
 from tests.integration.pipeline_helpers import (
     materialize,
     pages_for,
@@ -260,7 +260,7 @@ def test_the_token_never_reaches_logs_metadata_or_the_warehouse(shared_emulator,
 
 
 def test_a_range_toggl_finds_too_big_is_split_and_still_exact(pipeline_env, clean_warehouse, emulator_dialect):
-    from pipelines.toggl.emulator import TogglEmulator
+    from toggl_warehouse.toggl.emulator import TogglEmulator
     from tests.conftest import _emulator_config
 
     with TogglEmulator(_emulator_config(emulator_dialect, too_big_rows=150)) as emulator:

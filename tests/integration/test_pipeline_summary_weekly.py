@@ -18,8 +18,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator.reports import load_shared_report as serve
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator.reports import load_shared_report as serve
 from tests.integration.pipeline_helpers import (
     materialize,
     run_metadata,

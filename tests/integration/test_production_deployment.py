@@ -24,9 +24,9 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pipelines.backfill import daemon_running, run_backfill
-from pipelines.dates import yesterday
-from pipelines.toggl.emulator import Fault, server
+from toggl_warehouse.backfill import daemon_running, run_backfill
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.toggl.emulator import Fault, server
 from tests.integration.dagster_ui import backfills, graphql, ui
 
 pytestmark = pytest.mark.integration

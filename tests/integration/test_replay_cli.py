@@ -15,8 +15,8 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from pipelines.cli import main
-from pipelines.dates import yesterday
+from toggl_warehouse.cli import main
+from toggl_warehouse.dates import yesterday
 
 pytestmark = pytest.mark.integration
 

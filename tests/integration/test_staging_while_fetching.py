@@ -1,4 +1,4 @@
-"""Staging pages while they are fetched (pipelines.load.report_staging) on a real Postgres, the emulator over real HTTP.
+"""Staging pages while they are fetched (toggl_warehouse.load.report_staging) on a real Postgres, the emulator over real HTTP.
 
 Covers: a fetch staged as it landed loads without reading one page back from toggl_raw, and leaves every
 table exactly as the same fetch loaded from toggl_raw does; a page whose rows cannot be read makes the
@@ -13,15 +13,15 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.check.gate import FetchRefused
-from pipelines.dates import yesterday
-from pipelines.extract.shared_reports import extract_shared_report
-from pipelines.load import shared_reports as load_module
-from pipelines.load.report_staging import StagingWhileFetching
-from pipelines.load.shared_reports import load_shared_report_fetch
-from pipelines.toggl.client import SharedReportRef, TogglClient
-from pipelines.toggl.emulator import Fault
-from pipelines.warehouse.migrations import apply_migrations
+from toggl_warehouse.check.gate import FetchRefused
+from toggl_warehouse.dates import yesterday
+from toggl_warehouse.extract.shared_reports import extract_shared_report
+from toggl_warehouse.load import shared_reports as load_module
+from toggl_warehouse.load.report_staging import StagingWhileFetching
+from toggl_warehouse.load.shared_reports import load_shared_report_fetch
+from toggl_warehouse.toggl.client import SharedReportRef, TogglClient
+from toggl_warehouse.toggl.emulator import Fault
+from toggl_warehouse.warehouse.migrations import apply_migrations
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from pipelines.dates import yesterday
+from toggl_warehouse.dates import yesterday
 from tests.integration.pipeline_helpers import materialize, run_metadata, step_failure_messages
 
 pytestmark = [pytest.mark.integration, pytest.mark.both_dialects]

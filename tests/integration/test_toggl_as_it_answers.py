@@ -19,8 +19,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from pipelines.cli import main
-from pipelines.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
+from toggl_warehouse.cli import main
+from toggl_warehouse.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
 from tests.integration.pipeline_helpers import report_requests, warehouse_checksums
 
 pytestmark = pytest.mark.integration

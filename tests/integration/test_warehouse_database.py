@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipelines.warehouse import database
-from pipelines.warehouse.database import (
+from toggl_warehouse.warehouse import database
+from toggl_warehouse.warehouse.database import (
     create_engine_for,
     redact_url,
     resolve_database_url,
     sqlalchemy_url,
 )
-from pipelines.warehouse.migrations import apply_migrations
+from toggl_warehouse.warehouse.migrations import apply_migrations
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""The one declaration of the warehouse (`pipelines.warehouse.tables`) against the migrated database.
+"""The one declaration of the warehouse (`toggl_warehouse.warehouse.tables`) against the migrated database.
 
 The SQL migrations are hand-written; this proves that after they ran, the catalogue holds exactly what
 is declared: every table and view of the schemas `toggl` and `reporting` is declared, in column order
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from pipelines.warehouse import tables
+from toggl_warehouse.warehouse import tables
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 from sqlalchemy import Engine
 
-from pipelines.warehouse import tables
-from pipelines.load.window import (
+from toggl_warehouse.warehouse import tables
+from toggl_warehouse.load.window import (
     DuplicateKeyError,
     LoadError,
     LoadStats,

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from pipelines.warehouse import tables
-from pipelines.warehouse.database import (
+from toggl_warehouse.warehouse import tables
+from toggl_warehouse.warehouse.database import (
     create_engine_for,
     drop_database,
     ensure_database,
 )
-from pipelines.warehouse.migrations import (
+from toggl_warehouse.warehouse.migrations import (
     MigrationError,
     apply_migrations,
     default_sql_dir,

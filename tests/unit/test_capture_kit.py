@@ -11,10 +11,10 @@ import io
 
 from requests.structures import CaseInsensitiveDict
 
-from pipelines.capture.pseudonyms import Pseudonyms
-from pipelines.capture.spreadsheets import pseudonymise_csv
-from pipelines.doctor_notes import report_notes
-from pipelines.toggl.emulator.replay import body_matches, describe_request
+from toggl_warehouse.capture.pseudonyms import Pseudonyms
+from toggl_warehouse.capture.spreadsheets import pseudonymise_csv
+from toggl_warehouse.doctor_notes import report_notes
+from toggl_warehouse.toggl.emulator.replay import body_matches, describe_request
 
 SWAGGER_PAGE = {  # a detailed page as the swagger and real captures have it: ids only, names in dictionaries
     "report_name": "Ana's hours",

@@ -1,5 +1,5 @@
-"""Unit tests of the check stage without services: page shapes (pipelines.transform.report_shape) and the gate
-(pipelines.check.gate).
+"""Unit tests of the check stage without services: page shapes (toggl_warehouse.transform.report_shape) and the gate
+(toggl_warehouse.check.gate).
 
 Covers: the report type comes from `report_type`, else from the one result object a response carries; each
 malformed shape is named (report an object, an empty object, a string, missing result object, summary groups
@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from pipelines.check.gate import FetchRefused, WindowTotals, check_totals, require_complete, require_same_totals
-from pipelines.extract.raw import Fetch, FetchSubject, StoredPage
-from pipelines.transform.report_shape import ReportShapeError, page_rows, page_totals, report_type_of
+from toggl_warehouse.check.gate import FetchRefused, WindowTotals, check_totals, require_complete, require_same_totals
+from toggl_warehouse.extract.raw import Fetch, FetchSubject, StoredPage
+from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, page_totals, report_type_of
 
 DAY = date(2026, 3, 1)
 

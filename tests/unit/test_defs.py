@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.definitions import ALL_TOGGL_JOB, build_definitions
-from pipelines.settings import Settings
+from toggl_warehouse.definitions import ALL_TOGGL_JOB, build_definitions
+from toggl_warehouse.settings import Settings
 
 
 def test_definitions_with_reports_have_assets_job_schedule_and_checks():
@@ -27,6 +27,6 @@ def test_definitions_without_configuration_still_load():
 
 
 def test_the_module_level_code_location_imports():
-    import pipelines.definitions as module
+    import toggl_warehouse.definitions as module
 
     assert isinstance(module.defs, dg.Definitions)

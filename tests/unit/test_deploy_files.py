@@ -16,21 +16,21 @@ def load(path: str) -> dict:
 
 def test_every_deployment_file_names_the_same_code_location():
     (workspace,) = load("workspace.yaml")["load_from"]
-    assert workspace["python_module"] | {} == {"module_name": "pipelines.definitions", "attribute": "defs",
+    assert workspace["python_module"] | {} == {"module_name": "toggl_warehouse.definitions", "attribute": "defs",
                                                 "location_name": "toggl_warehouse", "working_directory": "."}
     (cloud,) = load("dagster_cloud.yaml")["locations"]
-    assert (cloud["location_name"], cloud["code_source"]) == ("toggl_warehouse", {"module_name": "pipelines.definitions", "attribute": "defs"})
+    assert (cloud["location_name"], cloud["code_source"]) == ("toggl_warehouse", {"module_name": "toggl_warehouse.definitions", "attribute": "defs"})
     (deployment,) = load("deploy/helm-values.yaml")["dagster-user-deployments"]["deployments"]
-    assert deployment["dagsterApiGrpcArgs"] == ["-m", "pipelines.definitions", "-a", "defs", "--location-name", "toggl_warehouse"]
+    assert deployment["dagsterApiGrpcArgs"] == ["-m", "toggl_warehouse.definitions", "-a", "defs", "--location-name", "toggl_warehouse"]
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert '"-m", "pipelines.definitions", "-a", "defs", "--location-name", "toggl_warehouse"' in dockerfile
+    assert '"-m", "toggl_warehouse.definitions", "-a", "defs", "--location-name", "toggl_warehouse"' in dockerfile
     assert "COPY deploy/dagster.yaml" in dockerfile
 
 
 def test_production_instance_config_and_helm_values_agree():
     instance = load("deploy/dagster.yaml")
     assert instance["storage"]["custom"] == {
-        "module": "pipelines.instance_storage", "class": "WarmPostgresStorage",
+        "module": "toggl_warehouse.instance_storage", "class": "WarmPostgresStorage",
         "config": {"postgres_url": {"env": "DAGSTER_PG_URL"}},
     }
     assert instance["run_coordinator"]["class"] == "QueuedRunCoordinator"

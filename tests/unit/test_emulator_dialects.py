@@ -16,8 +16,8 @@ from datetime import date, datetime
 import pytest
 import requests
 
-from pipelines.cli import _parser
-from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
+from toggl_warehouse.cli import _parser
+from toggl_warehouse.toggl.emulator import EmulatorConfig, TogglEmulator
 
 START, END = date(2026, 9, 1), date(2026, 11, 30)
 WINDOW = {"start_date": "2026-10-20", "end_date": "2026-11-08"}  # Berlin and Los Angeles leave DST inside it

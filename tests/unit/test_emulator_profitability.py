@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import requests
 
-from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
+from toggl_warehouse.toggl.emulator import EmulatorConfig, TogglEmulator
 
 START, END = date(2026, 2, 15), date(2026, 4, 15)
 DEFAULT_HEADERS = ["Date", "Project", "Client", "Duration", "Billable duration", "Earnings (USD)",

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import requests
 
-from pipelines.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
+from toggl_warehouse.toggl.emulator import EmulatorConfig, Fault, TogglEmulator
 
 START, END = date(2026, 2, 15), date(2026, 4, 15)  # 60 days, across the 2026-03-29 DST change
 
@@ -311,11 +311,11 @@ def test_request_log_counts_calls(emu):
 
 
 def test_report_tokens_never_logged(emu, caplog, capsys):
-    caplog.set_level(logging.DEBUG, logger="pipelines.toggl.emulator")
+    caplog.set_level(logging.DEBUG, logger="toggl_warehouse.toggl.emulator")
     post(emu, "team_detailed")
     post(emu, "grouped_detailed", auth=None)
     captured = capsys.readouterr()
-    emulator_lines = [r.getMessage() for r in caplog.records if r.name.startswith("pipelines.toggl.emulator")]
+    emulator_lines = [r.getMessage() for r in caplog.records if r.name.startswith("toggl_warehouse.toggl.emulator")]
     text = "\n".join(emulator_lines) + captured.out + captured.err
     assert any("/shared/<redacted> HTTP" in line for line in emulator_lines)
     for report in emu.reports.values():

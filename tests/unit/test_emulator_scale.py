@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from pipelines.cli import _parser
-from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
+from toggl_warehouse.cli import _parser
+from toggl_warehouse.toggl.emulator import EmulatorConfig, TogglEmulator
 
 START, END = date(2026, 1, 5), date(2026, 3, 29)  # 12 weeks, ending on the eve of the DST change
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pipelines.toggl.emulator import EmulatorConfig, TogglEmulator
+from toggl_warehouse.toggl.emulator import EmulatorConfig, TogglEmulator
 
 START, END = date(2026, 2, 15), date(2026, 4, 15)
 

@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.extract.pacing: fetch-ahead keeps order and hands an error over after the items
+"""Unit tests of toggl_warehouse.extract.pacing: fetch-ahead keeps order and hands an error over after the items
 before it, stops its producer when the consumer stops; `Every` says yes at most once per interval."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from pipelines.extract.pacing import Every, fetch_ahead
+from toggl_warehouse.extract.pacing import Every, fetch_ahead
 
 
 def test_items_and_then_the_error_arrive_in_order() -> None:

@@ -1,4 +1,4 @@
-"""Unit tests of the paging cursor in pipelines.extract.report_pages, with a scripted Toggl (no network).
+"""Unit tests of the paging cursor in toggl_warehouse.extract.report_pages, with a scripted Toggl (no network).
 
 Covers: every X-Next-* value Toggl gave is sent back (first_id, first_row_number, first_timestamp); a Toggl
 giving only X-Next-Timestamp is followed; a page whose X-Next-* values repeat an earlier page's stops the
@@ -12,8 +12,8 @@ from datetime import date
 import orjson
 import pytest
 
-from pipelines.extract.report_pages import RepeatedPageError, ResumePoint, report_pages
-from pipelines.toggl.client import ApiResponse, SharedReportRef
+from toggl_warehouse.extract.report_pages import RepeatedPageError, ResumePoint, report_pages
+from toggl_warehouse.toggl.client import ApiResponse, SharedReportRef
 
 DAY = date(2026, 3, 2)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.settings import Settings, SettingsError
+from toggl_warehouse.settings import Settings, SettingsError
 
 
 def test_defaults_follow_the_contract():
@@ -68,7 +68,7 @@ def test_bad_values_name_the_variable_and_hide_secrets(name, value, fragment):
 
 
 def test_the_stage_settings_are_read_and_reach_the_resources():
-    from pipelines.definitions import build_resources
+    from toggl_warehouse.definitions import build_resources
 
     settings = Settings.from_mapping({
         "TOGGL_MAX_ATTEMPTS": "3", "TOGGL_CONNECT_TIMEOUT_SECONDS": "2.5", "TOGGL_READ_TIMEOUT_SECONDS": "30",

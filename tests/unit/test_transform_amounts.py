@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.amounts.
+"""Unit tests of toggl_warehouse.transform.amounts.
 
 Covers split_pro_rata: exact largest-remainder results (awkward thirds, zero weights, all-zero weights,
 negative weights, ties to the earlier position, negative amounts, huge amounts, single entry), the errors
@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import pytest
 
-from pipelines.transform.amounts import split_pro_rata, to_int
+from toggl_warehouse.transform.amounts import split_pro_rata, to_int
 
 
 @pytest.mark.parametrize(

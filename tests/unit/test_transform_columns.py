@@ -1,4 +1,4 @@
-"""Every flattener's output has exactly the columns declared for its table in `pipelines.warehouse.tables`
+"""Every flattener's output has exactly the columns declared for its table in `toggl_warehouse.warehouse.tables`
 (minus `loaded_at`), in table order.
 
 The declaration is the single source: the flatteners take their column tuples from it, and this proves
@@ -14,8 +14,8 @@ from datetime import date
 
 import pytest
 
-from pipelines.transform import detailed, dictionaries, profitability, summary, totals, weekly
-from pipelines.warehouse import tables
+from toggl_warehouse.transform import detailed, dictionaries, profitability, summary, totals, weekly
+from toggl_warehouse.warehouse import tables
 
 DAY = date(2026, 3, 2)
 

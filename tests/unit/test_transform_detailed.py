@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.detailed.flatten_time_entries.
+"""Unit tests of toggl_warehouse.transform.detailed.flatten_time_entries.
 
 Covers: every field of the seed's detailed row and of its time_entries (at_tz accepted and ignored,
 row_number ignored) mapped to the right column; column order and dtypes (Int64 for nullable ids, object text
@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipelines.transform.detailed import DETAILED_COLUMNS, flatten_time_entries
+from toggl_warehouse.transform.detailed import DETAILED_COLUMNS, flatten_time_entries
 
 
 def ts(text: str) -> pd.Timestamp:

@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.detailed.time_entry_records (the COPY-ready form of a detailed page).
+"""Unit tests of toggl_warehouse.transform.detailed.time_entry_records (the COPY-ready form of a detailed page).
 
 Covers: the seed row as one exact tuple in DETAILED_COLUMNS order with COPY-ready Python types (int, str,
 bool, datetime.date, timezone-aware datetime keeping the string's offset, lists); the sums (seconds, cents
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.transform.detailed import DETAILED_COLUMNS, flatten_time_entries, time_entry_records
+from toggl_warehouse.transform.detailed import DETAILED_COLUMNS, flatten_time_entries, time_entry_records
 from tests.unit.test_transform_detailed import SEED_ROW, entry, row
 
 PLUS_ONE = timezone(timedelta(hours=1))

@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.dictionaries.flatten_dictionaries.
+"""Unit tests of toggl_warehouse.transform.dictionaries.flatten_dictionaries.
 
 Covers: all six dictionaries in Toggl's shape (objects keyed by id string) and as lists of objects; bare name
 strings; the id taken from the entry's id field before the key; users' name from fullname / full_name / name;
@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipelines.transform.dictionaries import DIMENSION_COLUMNS, flatten_dictionaries
+from toggl_warehouse.transform.dictionaries import DIMENSION_COLUMNS, flatten_dictionaries
 
 TOGGL_SHAPE: dict[str, Any] = {
     "clients": {"301": {"id": 301, "name": "Acme Corp"}, "302": {"id": 302, "name": "Café Ünïcode"}},

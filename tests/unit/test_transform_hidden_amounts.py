@@ -13,11 +13,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipelines.transform.amounts import amounts_hidden
-from pipelines.transform.detailed import flatten_time_entries
-from pipelines.transform.summary import flatten_summary
-from pipelines.transform.totals import flatten_totals
-from pipelines.transform.weekly import flatten_weekly
+from toggl_warehouse.transform.amounts import amounts_hidden
+from toggl_warehouse.transform.detailed import flatten_time_entries
+from toggl_warehouse.transform.summary import flatten_summary
+from toggl_warehouse.transform.totals import flatten_totals
+from toggl_warehouse.transform.weekly import flatten_weekly
 
 MONDAY, SUNDAY = date(2026, 3, 2), date(2026, 3, 8)
 SERVED_AMOUNTS = [0, None, "absent", 12345]

@@ -1,4 +1,4 @@
-"""Unit tests for pipelines.transform.profitability: profitability export bytes -> table frame."""
+"""Unit tests for toggl_warehouse.transform.profitability: profitability export bytes -> table frame."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from pipelines.transform.profitability import (
+from toggl_warehouse.transform.profitability import (
     HEADER_ALIASES,
     PROFITABILITY_COLUMNS,
     ExportFormatError,

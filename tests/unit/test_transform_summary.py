@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.summary.flatten_summary.
+"""Unit tests of toggl_warehouse.transform.summary.flatten_summary.
 
 Covers: a list-shaped and a map-shaped ``sub_groups`` give the same rows; every field mapped, with exact
 values; null group and sub-group ids become 0 and id-less sub-groups (sub-grouping by time entries) are keyed
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.transform.summary import SUMMARY_COLUMNS, flatten_summary
+from toggl_warehouse.transform.summary import SUMMARY_COLUMNS, flatten_summary
 
 START, END = date(2026, 3, 2), date(2026, 3, 8)
 KEY = {"report_key": "team", "window_start": START, "window_end": END, "grouping": "projects",

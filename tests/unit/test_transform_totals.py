@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.totals.flatten_totals (and bucket_starts).
+"""Unit tests of toggl_warehouse.transform.totals.flatten_totals (and bucket_starts).
 
 Covers: every field of the seed's totals, graph and rates objects; one totals row per window; graph
 bucket_index and bucket_start for day, week (Monday on/before the window start, also when it is a Monday or a
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.transform.totals import (
+from toggl_warehouse.transform.totals import (
     GRAPH_COLUMNS,
     RATES_COLUMNS,
     TOTALS_COLUMNS,

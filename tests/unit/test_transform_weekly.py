@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.transform.weekly.flatten_weekly (and int_array).
+"""Unit tests of toggl_warehouse.transform.weekly.flatten_weekly (and int_array).
 
 Covers: every field of the seed's weekly row mapped, with exact values; ``day`` = window start + array
 index; elements beyond the window's end ignored (a shorter window still gets 7 elements); days without
@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pipelines.transform.weekly import WEEKLY_COLUMNS, flatten_weekly, int_array
+from toggl_warehouse.transform.weekly import WEEKLY_COLUMNS, flatten_weekly, int_array
 
 MONDAY, SUNDAY = date(2026, 3, 23), date(2026, 3, 29)
 

@@ -1,0 +1,94 @@
+"""How each shared report type reaches the warehouse: its rows table, how its rows are flattened and compared.
+
+Toggl's `report_type` (detailed, summary, weekly) picks a `ReportKind`: the table its rows go to, whether
+that table is replaced over the fetch's whole served range (a date column) or per served window, whether
+its rows carry billable cents for the totals gate, and the flattener that turns a page's rows into that
+table's rows. Flattening errors name the page and become `FetchRefused`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from toggl_warehouse.check.gate import FetchRefused, ServedWindow
+from toggl_warehouse.transform.amounts import amounts_hidden
+from toggl_warehouse.transform.detailed import TimeEntryRecords, flatten_time_entries, time_entry_records
+from toggl_warehouse.transform.summary import flatten_summary
+from toggl_warehouse.transform.weekly import flatten_weekly
+from toggl_warehouse.warehouse import tables
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """How one report type reaches the warehouse.
+
+    `flatten(rows, report_key, window, body)` turns rows of a served window (one page's, or all pages' when
+    `date_column` is None) into a frame of `spec`. With a `date_column` the table is replaced over the whole
+    served range in one merge; without one it is replaced per served window. `has_amounts`: its rows carry
+    billable cents to compare with the totals. `records(rows, report_key, body)`, where given, is the fast
+    form of `flatten` for one page: COPY-ready tuples and their sums, no DataFrame.
+    """
+
+    name: str
+    spec: tables.TableSpec
+    date_column: str | None
+    has_amounts: bool
+    flatten: Callable[[list[Any], str, ServedWindow, Mapping[str, Any]], pd.DataFrame]
+    records: Callable[[list[Any], str, Mapping[str, Any]], TimeEntryRecords] | None = None
+
+
+def _summary_param(body: Mapping[str, Any], name: str) -> str | None:
+    """The grouping the response says it used: the request's parameter, else the saved report's."""
+    for params in (body.get("input_params"), body.get("saved_params")):
+        if isinstance(params, Mapping) and params.get(name):
+            return str(params[name])
+    return None
+
+
+KINDS: dict[str, ReportKind] = {
+    "detailed": ReportKind(
+        "detailed", tables.REPORT_TIME_ENTRIES, "entry_date", True,
+        lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body),
+                                                             dictionaries=body.get("dictionaries")),
+        records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body),
+                                                           dictionaries=body.get("dictionaries")),
+    ),
+    "weekly": ReportKind(
+        "weekly", tables.REPORT_WEEKLY, "day", True,
+        lambda rows, key, window, body: flatten_weekly(rows, key, window.start, window.end, amounts_hidden=amounts_hidden(body)),
+    ),
+    "summary": ReportKind(
+        "summary", tables.REPORT_SUMMARY, None, False,
+        lambda groups, key, window, body: flatten_summary(
+            groups, key, window.start, window.end,
+            grouping=_summary_param(body, "grouping"), sub_grouping=_summary_param(body, "sub_grouping"),
+            amounts_hidden=amounts_hidden(body),
+        ),
+    ),
+}
+"""Report types by name, as Toggl's `report_type` says."""
+
+
+def flatten_page(kind: ReportKind, rows: list[Any], key: str, window: ServedWindow, body: Mapping[str, Any], where: str) -> pd.DataFrame:
+    """Flatten rows, naming the page when a row is malformed."""
+    try:
+        return kind.flatten(rows, key, window, body)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _unreadable(where, exc) from None
+
+
+def page_records(kind: ReportKind, rows: list[Any], key: str, body: Mapping[str, Any], where: str) -> TimeEntryRecords:
+    """The fast form of `flatten_page` (kinds with `records`), naming the page when a row is malformed."""
+    assert kind.records is not None
+    try:
+        return kind.records(rows, key, body)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _unreadable(where, exc) from None
+
+
+def _unreadable(where: str, exc: Exception) -> FetchRefused:
+    return FetchRefused(f"{where}: a row cannot be read ({type(exc).__name__}: {exc}); nothing was replaced")

@@ -1,0 +1,183 @@
+"""Load a stored, complete fetch of a shared report: flatten its pages and replace its windows in ONE transaction.
+
+The report's type decides where its rows go: detailed time entries to `toggl.report_time_entries` and
+weekly per-day values to `toggl.report_weekly`, both replaced over the fetch's whole served range;
+summary groups to `toggl.report_summary`, per served window like the totals. The pages are staged
+(`load.report_staging`) — as they landed, when the fetch was staged while fetching, else read back from
+`toggl_raw` one at a time (memory does not grow with the range); then the totals gate compares the staged
+rows with Toggl's totals of every window, and only then are the tables replaced (one set-based merge
+each) and the dictionaries upserted. No network inside the transaction.
+
+One set of totals per date: `report_totals`, `report_totals_graph`, `report_rates` and `report_summary`
+hold one row set per fetched window, and loading a window first removes every stored window of the report
+that overlaps it — so for any date, the windows that cover it never overlap and the latest load wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from psycopg import sql
+
+from toggl_warehouse.check.gate import FetchRefused, WindowTotals, check_totals, require_complete
+from toggl_warehouse.extract.pacing import collector_paused
+from toggl_warehouse.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
+from toggl_warehouse.load.report_kinds import KINDS, ReportKind
+from toggl_warehouse.load.report_staging import PagePlace, PageStaging, StagedFetch, StagingWhileFetching
+from toggl_warehouse.load.window import LoadStats, OutsideWindowError, Window, WindowLoad
+from toggl_warehouse.transform.dictionaries import flatten_dictionaries
+from toggl_warehouse.warehouse import tables
+
+PER_WINDOW_TABLES = (tables.REPORT_TOTALS, tables.REPORT_TOTALS_GRAPH, tables.REPORT_RATES, tables.REPORT_SUMMARY)
+"""Tables holding one row set per fetched window: a load removes the stored windows its windows overlap."""
+
+
+@dataclass
+class SharedReportLoad:
+    """What loading one fetch did."""
+
+    report_key: str
+    fetch_id: int
+    report_type: str
+    rows_table: str
+    window_start: date
+    window_end: date
+    pages: int = 0
+    windows: list[WindowTotals] = field(default_factory=list)
+    rows: LoadStats | None = None  # changes to `rows_table`, the report type's own table
+    table_stats: dict[str, LoadStats] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    rows_by_date: dict[date, int] = field(default_factory=dict)
+    entry_changes: dict[str, int] = field(default_factory=dict)  # insert/update/delete -> count (toggl.time_entry_changes)
+
+    def add_stats(self, table: str, stats: LoadStats) -> None:
+        previous = self.table_stats.get(table)
+        self.table_stats[table] = previous + stats if previous else stats
+
+
+def load_shared_report_fetch(
+    engine: sa.Engine, fetch_id: int, *, totals_gate: str = "error", staged: StagingWhileFetching | None = None
+) -> SharedReportLoad:
+    """Check the stored fetch `fetch_id` and replace its windows, in one transaction.
+
+    With `staged` (the fetch's pages staged as they landed) the load runs on that session and reads no page
+    back; when those staged pages are not exactly the fetch's, it stages from toggl_raw as without it.
+
+    Raises:
+        FetchRefused: the fetch is incomplete, a page is malformed, or its rows do not add up to Toggl's
+            totals (gate mode "error"); the warehouse is left as it was.
+    """
+    early = staged.connection_for(fetch_id, _page_count(engine, fetch_id)) if staged is not None else None
+    conn = early if early is not None else engine.connect()
+    try:
+        with conn.begin():
+            return _load(conn, fetch_id, totals_gate, staged.staging if early is not None else None)
+    finally:
+        if early is None:
+            conn.close()
+
+
+def _load(conn: sa.Connection, fetch_id: int, totals_gate: str, early: PageStaging | None) -> SharedReportLoad:
+    _name_fetch_for_the_change_log(conn, fetch_id)
+    fetch = read_fetch(conn, fetch_id)
+    windows = require_complete(fetch, page_index(conn, fetch_id))
+    what = f"{fetch.subject.describe()}, fetch {fetch_id}"
+    kind = KINDS.get(fetch.report_type or "")
+    if kind is None:
+        raise FetchRefused(
+            f"{what} is a {fetch.report_type!r} report; toggl-warehouse loads detailed, summary and weekly shared reports"
+        )
+    key = fetch.subject.report_key
+    outcome = SharedReportLoad(
+        report_key=key, fetch_id=fetch_id, report_type=kind.name, rows_table=kind.spec.qualified_name,
+        window_start=min(w.start for w in windows), window_end=max(w.end for w in windows),
+    )
+    if early is not None and early.kind is kind and early.served_windows() == windows:
+        staged = early.finish()
+    else:
+        staged = _stage_stored_pages(conn, kind, fetch_id, key, what)
+    outcome.pages, outcome.windows, outcome.rows_by_date = staged.pages, staged.windows, staged.rows_by_date
+    outcome.warnings += check_totals(outcome.windows, mode=totals_gate, what=what)
+    _replace(conn, kind, staged, outcome, key)
+    outcome.entry_changes = _entry_changes(conn, fetch_id)
+    mark_loaded(conn, fetch_id)
+    return outcome
+
+
+def _page_count(engine: sa.Engine, fetch_id: int) -> int:
+    with engine.connect() as conn:
+        return len(page_index(conn, fetch_id))
+
+
+def _stage_stored_pages(conn, kind: ReportKind, fetch_id: int, key: str, what: str) -> StagedFetch:
+    """Read every page of the fetch back from toggl_raw once, and stage it."""
+    staging = PageStaging(conn, kind, key, what)
+    with collector_paused():
+        for page in stored_pages(conn, fetch_id):
+            place = PagePlace(page.window_start, page.window_end, page.served_start, page.served_end, page.page_number)
+            staging.add(place, page.body_json)
+    return staging.finish()
+
+
+def _name_fetch_for_the_change_log(conn, fetch_id: int) -> None:
+    """The change-log triggers of toggl.report_time_entries record this fetch id (transaction-local)."""
+    conn.connection.driver_connection.execute("SELECT set_config('toggl_warehouse.fetch_id', %s, true)", (str(fetch_id),))
+
+
+def _entry_changes(conn, fetch_id: int) -> dict[str, int]:
+    """The changes this transaction appended to toggl.time_entry_changes, by kind."""
+    rows = conn.connection.driver_connection.execute(
+        "SELECT change, count(*) FROM toggl.time_entry_changes WHERE fetch_id = %s AND changed_at = now() GROUP BY change",
+        (fetch_id,),
+    ).fetchall()
+    return {change: count for change, count in rows}
+
+
+def _replace(conn, kind: ReportKind, staged: StagedFetch, outcome: SharedReportLoad, key: str) -> None:
+    """The gate passed: replace the range, the per-window tables and the dimensions."""
+    if staged.ranged is not None:
+        staged.ranged.window = Window(equals={"report_key": key}, date_column=kind.date_column,
+                                      start=outcome.window_start, end=outcome.window_end)
+        try:
+            outcome.add_stats(kind.spec.qualified_name, staged.ranged.merge())
+        except OutsideWindowError:
+            raise FetchRefused(
+                f"shared report '{key}': Toggl served rows dated outside the dates it said it used "
+                f"({outcome.window_start}..{outcome.window_end}; a report saved with a fixed date range?); nothing was "
+                "replaced. Save the report in Toggl without a fixed date range, or report this answer"
+            ) from None
+    fetched = [(window.start, window.end) for window, _ in staged.per_window]
+    for spec in PER_WINDOW_TABLES:
+        deleted = _delete_overlapped_windows(conn, spec, key, fetched)
+        if deleted:
+            outcome.add_stats(spec.qualified_name, LoadStats(0, 0, 0, deleted, 0))
+    for window, frames in staged.per_window:
+        snapshot = Window(equals={"report_key": key, "window_start": window.start, "window_end": window.end})
+        for spec, frame in frames.items():
+            load = WindowLoad(conn, spec, window=snapshot)
+            load.stage(frame)
+            outcome.add_stats(spec.qualified_name, load.merge())
+    outcome.rows = outcome.table_stats.get(kind.spec.qualified_name, LoadStats(0, 0, 0, 0, 0))
+    for name, frame in flatten_dictionaries(staged.dictionaries).items():
+        dimension = WindowLoad(conn, tables.DIMENSION_TABLES[name], window=None)
+        dimension.stage(frame)
+        outcome.table_stats[tables.DIMENSION_TABLES[name].qualified_name] = dimension.merge()
+
+
+def _delete_overlapped_windows(conn, spec: tables.TableSpec, report_key: str, windows: list[tuple[date, date]]) -> int:
+    """Remove the stored windows of `report_key` that overlap one of `windows` without being one of them."""
+    overlaps = sql.SQL(" OR ").join(
+        sql.SQL("(window_start <= %s AND window_end >= %s AND (window_start, window_end) <> (%s::date, %s::date))")
+        for _ in windows
+    )
+    params: list[object] = [report_key]
+    for start, end in windows:
+        params += [end, start, start, end]
+    statement = sql.SQL("DELETE FROM {} WHERE report_key = %s AND ({})").format(
+        sql.Identifier(spec.schema, spec.table), overlaps
+    )
+    with conn.connection.driver_connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount

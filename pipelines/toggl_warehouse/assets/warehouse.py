@@ -60,7 +60,7 @@ def column_schema(spec: tables.TableSpec | tables.RelationSpec) -> dg.TableSchem
     columns = [
         dg.TableColumn(
             name=column.name,
-            type=getattr(column, "pg_type", None) or column.data_type,
+            type=column.pg_type if isinstance(spec, tables.TableSpec) else column.data_type,
             description=column.description,
             constraints=dg.TableColumnConstraints(nullable=column.nullable),
         )

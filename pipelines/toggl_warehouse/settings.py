@@ -175,6 +175,10 @@ class Settings:
         raise SettingsError(f"TOGGL_SHARED_REPORTS has no report named {key!r}")
 
 
+DEFAULTS = Settings()
+"""Every setting at its declared default: what code outside the resources uses as its default (page size, waits)."""
+
+
 class _Reader:
     """Typed access to the raw mapping, with errors that name the variable (never its secret value)."""
 

@@ -28,6 +28,11 @@ def test_every_relation_of_the_catalogue_is_loaded_or_a_view_or_reference_table(
 
     assert sorted(spec.qualified_name for spec in tables.ALL_RELATIONS) == sorted(names)
     assert (len(names), len(tables.ALL_TABLES), len(tables.RELATIONS)) == (37, 13, 24)
+    assert sorted(tables.LOADED_TABLES) == [
+        "toggl.clients", "toggl.profitability_projects", "toggl.projects", "toggl.report_rates", "toggl.report_summary",
+        "toggl.report_time_entries", "toggl.report_totals", "toggl.report_totals_graph", "toggl.report_weekly",
+        "toggl.tags", "toggl.tasks", "toggl.user_groups", "toggl.users",
+    ]
     assert {spec.kind for spec in tables.ALL_TABLES} == {"table"}
 
 

@@ -3,8 +3,8 @@
 The SQL migrations in ``sql/`` are the one declaration of every table and view (columns, types, NOT NULL, keys,
 ``COMMENT ON``). ``catalog.py`` is generated from a database migrated to head (``python -m
 toggl_warehouse.warehouse.generate``; ``tests/integration/test_warehouse_catalog.py`` fails while it is stale).
-This module adds only what the catalogue does not hold: which tables the loader writes (:data:`ALL_TABLES`,
-merged by their primary key, ``loaded_at`` set by the merge), the COPY type of each catalogue type, and the
+This module adds only what the catalogue does not hold: which tables the loader writes (:data:`LOADED_TABLES`, by
+the convention :func:`_is_loaded`; merged by their primary key, ``loaded_at`` set by the merge), the COPY type of each catalogue type, and the
 pandas dtype a flattener gives each loaded column. The flatteners take column order and dtypes from here
 (``toggl_warehouse.transform``), the loader COPYs and merges by it (``toggl_warehouse.load.window``), and the asset
 specs carry it as ``dagster/column_schema`` (``toggl_warehouse.assets.warehouse``).
@@ -134,41 +134,44 @@ def _spec(name: str, cls: type[_Relation] = RelationSpec) -> _Relation:
     return cls(name, r["kind"], r["comment"], tuple(Column(*c) for c in r["columns"]), r["key"], r["reads"])
 
 
+def _is_loaded(relation: dict) -> bool:
+    """The convention of ``sql/``: a table the loader writes has a primary key and a ``loaded_at`` column, and no
+    trigger writes it (``toggl.time_entries`` has both but is kept by triggers)."""
+    return (relation["kind"] == "table" and bool(relation["key"]) and not relation["reads"]
+            and any(column[0] == LOADED_AT for column in relation["columns"]))
+
+
 def _table(name: str) -> TableSpec:
-    """A loaded table; it must have a primary key, ``loaded_at`` and only COPY-able types."""
+    """A loaded table; every type must be one COPY can write."""
     spec = _spec(name, TableSpec)
     assert isinstance(spec, TableSpec)
-    if not spec.key or LOADED_AT not in {c.name for c in spec.all_columns}:
-        raise ValueError(f"{name}: a loaded table needs a primary key and a {LOADED_AT} column")
     spec.pg_types  # noqa: B018 - raises for a type COPY cannot write
     return spec
 
 
-REPORT_TIME_ENTRIES = _table("toggl.report_time_entries")
-REPORT_TOTALS = _table("toggl.report_totals")
-REPORT_TOTALS_GRAPH = _table("toggl.report_totals_graph")
-REPORT_RATES = _table("toggl.report_rates")
-REPORT_SUMMARY = _table("toggl.report_summary")
-REPORT_WEEKLY = _table("toggl.report_weekly")
-CLIENTS = _table("toggl.clients")
-PROJECTS = _table("toggl.projects")
-TAGS = _table("toggl.tags")
-TASKS = _table("toggl.tasks")
-USERS = _table("toggl.users")
-USER_GROUPS = _table("toggl.user_groups")
+LOADED_TABLES: dict[str, TableSpec] = {r["name"]: _table(r["name"]) for r in catalog.RELATIONS if _is_loaded(r)}
+"""Every table the loader writes, by qualified name: a new migration's table that follows the convention is
+one without any edit here (a report type's rows table: ``load.report_kinds``)."""
+ALL_TABLES: tuple[TableSpec, ...] = tuple(LOADED_TABLES.values())
+
+REPORT_TIME_ENTRIES = LOADED_TABLES["toggl.report_time_entries"]
+REPORT_TOTALS = LOADED_TABLES["toggl.report_totals"]
+REPORT_TOTALS_GRAPH = LOADED_TABLES["toggl.report_totals_graph"]
+REPORT_RATES = LOADED_TABLES["toggl.report_rates"]
+REPORT_SUMMARY = LOADED_TABLES["toggl.report_summary"]
+REPORT_WEEKLY = LOADED_TABLES["toggl.report_weekly"]
+CLIENTS = LOADED_TABLES["toggl.clients"]
+PROJECTS = LOADED_TABLES["toggl.projects"]
+TAGS = LOADED_TABLES["toggl.tags"]
+TASKS = LOADED_TABLES["toggl.tasks"]
+USERS = LOADED_TABLES["toggl.users"]
+USER_GROUPS = LOADED_TABLES["toggl.user_groups"]
 DIMENSION_TABLES: dict[str, TableSpec] = {spec.table: spec for spec in (CLIENTS, PROJECTS, TAGS, TASKS, USERS, USER_GROUPS)}
 """The dimension tables by the name of the report dictionary that fills them."""
-PROFITABILITY_PROJECTS = _table("toggl.profitability_projects")
+PROFITABILITY_PROJECTS = LOADED_TABLES["toggl.profitability_projects"]
 
-ALL_TABLES: tuple[TableSpec, ...] = (
-    REPORT_TIME_ENTRIES, REPORT_TOTALS, REPORT_TOTALS_GRAPH, REPORT_RATES, REPORT_SUMMARY, REPORT_WEEKLY,
-    *DIMENSION_TABLES.values(), PROFITABILITY_PROJECTS,
-)
-"""Every table the loader writes."""
-
-_LOADED = {spec.qualified_name for spec in ALL_TABLES}
 RELATIONS: tuple[RelationSpec, ...] = tuple(
-    _spec(r["name"]) for r in catalog.RELATIONS if r["name"] not in _LOADED  # type: ignore[misc]
+    _spec(r["name"]) for r in catalog.RELATIONS if r["name"] not in LOADED_TABLES  # type: ignore[misc]
 )
 """Views and reference tables, upstream first (a view follows the relations it reads)."""
 

@@ -52,12 +52,14 @@ class Column:
 
     @property
     def pandas_dtype(self) -> str:
-        """The dtype a flattener gives this column: integers int64 (nullable Int64), NOT NULL booleans bool,
-        everything else object (str, date, datetime, lists and None as they are)."""
+        """The dtype a flattener gives this column: integers int64 (nullable: Int64), booleans bool (nullable:
+        boolean), timestamps datetime64[us, UTC], everything else object (str, date, lists, dicts and None as they are)."""
         if self.pg_type in ("int8", "int4"):
             return "Int64" if self.nullable else "int64"
-        if self.pg_type == "bool" and not self.nullable:
-            return "bool"
+        if self.pg_type == "bool":
+            return "boolean" if self.nullable else "bool"
+        if self.pg_type == "timestamptz":
+            return "datetime64[us, UTC]"
         return "object"
 
 

@@ -5,7 +5,8 @@ The declaration is the single source: the flatteners take their column tuples fr
 what they build follows it too, for toggl.report_time_entries, report_summary, report_weekly,
 report_totals / report_totals_graph / report_rates and the six dimension tables (the profitability
 export's frame is covered in test_transform_profitability). That the declaration matches the migrated
-database is proven in tests/integration/test_warehouse_declaration.py.
+database is proven in tests/integration/test_warehouse_catalog.py (catalog.py regenerated from the migrations);
+the frames' dtypes are the declared ones (`TableSpec.dtypes`).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from toggl_warehouse.checks import build_earnings_check
 from toggl_warehouse.freshness import build_freshness_checks, build_freshness_schedule, with_freshness_policy
 from toggl_warehouse.partitions import daily_partitions
 from toggl_warehouse.schedules import build_daily_schedule
-from toggl_warehouse.settings import Settings
+from toggl_warehouse.settings import Settings, env_name
 from toggl_warehouse.resources import TogglResource, WarehouseResource
 
 ALL_TOGGL_JOB = "toggl_all"
@@ -33,26 +33,17 @@ log = logging.getLogger(__name__)
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     """Resources for `settings`; secret values are read from the environment at run time."""
 
-    def secret(name: str, value: str | None) -> dg.EnvVar | None:
-        return dg.EnvVar(name) if value else None
+    # Secret values are read from the environment at run time: their variable's EnvVar, never the value.
+    secrets = {
+        name: dg.EnvVar(env_name(Settings, name)) if getattr(settings, name) else None
+        for name in ("api_token", "password", "shared_reports", "database_url")
+    }
 
-    toggl = TogglResource(
-        api_url=settings.api_url,
-        api_token=secret("TOGGL_API_TOKEN", settings.api_token),
-        email=settings.email,
-        password=secret("TOGGL_PASSWORD", settings.password),
-        shared_reports=dg.EnvVar("TOGGL_SHARED_REPORTS") if settings.shared_reports else None,
-        page_size=settings.page_size,
-        min_request_interval=settings.min_request_interval,
-        max_quota_wait_seconds=settings.max_quota_wait_seconds,
-        max_attempts=settings.max_attempts,
-        connect_timeout_seconds=settings.connect_timeout_seconds,
-        read_timeout_seconds=settings.read_timeout_seconds,
-        resume_max_age_hours=settings.resume_max_age_hours,
-    )
-    warehouse = WarehouseResource(
-        database_url=secret("DATABASE_URL", settings.database_url), totals_gate=settings.totals_gate
-    )
+    def configured(resource: type[dg.ConfigurableResource]) -> dg.ConfigurableResource:
+        """`resource` with each field set from the setting of the same name (secrets as EnvVar)."""
+        return resource(**{name: secrets[name] if name in secrets else getattr(settings, name) for name in resource.model_fields})
+
+    toggl, warehouse = configured(TogglResource), configured(WarehouseResource)
     return {"toggl": toggl, "warehouse": warehouse}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from toggl_warehouse.dates import yesterday
 from toggl_warehouse.doctor_notes import export_headers, report_notes
+from toggl_warehouse.load.report_kinds import KINDS
 from toggl_warehouse.settings import Settings
 from toggl_warehouse.toggl import errors
 from toggl_warehouse.toggl.client import PROFITABILITY_EXPORT_PATH, SHARED_REPORT_PATH, TogglClient
@@ -193,8 +194,8 @@ def _describe_report(response: Any) -> str:
     body = response.json()
     if not isinstance(body, dict):
         raise ValueError("not an object")
-    kind = body.get("report_type") or next((k.split("_")[0] for k in ("detailed_results", "summary_results", "weekly_results")
-                                             if isinstance(body.get(k), dict)), "unknown type")
+    kind = body.get("report_type") or next((k.name for k in KINDS.values() if isinstance(body.get(k.results_key), dict)),
+                                           "unknown type")
     notes = [f"{kind} report readable"]
     if body.get("fixed_daterange"):
         notes.append("saved with a fixed date range (it keeps its own dates)")

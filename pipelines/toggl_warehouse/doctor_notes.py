@@ -14,6 +14,8 @@ import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from toggl_warehouse.load.report_kinds import KINDS
+
 CURSOR_HEADERS = ("X-Next-ID", "X-Next-Row-Number", "X-Next-Timestamp")
 QUOTA_HEADERS = ("X-Toggl-Quota-Remaining", "X-Toggl-Quota-Resets-In")
 NAMES_OF_IDS = {"user_id": ("username", "user_name", "email"), "project_id": ("project_name",),
@@ -44,11 +46,11 @@ def report_notes(headers: Mapping[str, str], body: Any, asked_page_size: int, da
 def _results(body: Any) -> tuple[str | None, list]:
     if not isinstance(body, dict):
         return None, []
-    for kind in ("detailed", "summary", "weekly"):
-        results = body.get(f"{kind}_results")
+    for kind in KINDS.values():
+        results = body.get(kind.results_key)
         if isinstance(results, dict):
             report = results.get("report")
-            return kind, report if isinstance(report, list) else []
+            return kind.name, report if isinstance(report, list) else []
     return body.get("report_type"), []
 
 

@@ -10,39 +10,41 @@ from __future__ import annotations
 import re
 import threading
 from datetime import timedelta
-from typing import Optional
+from typing import Any, Optional
 
 import dagster as dg
 import psycopg
 import sqlalchemy as sa
 from pydantic import Field
 
-from toggl_warehouse.settings import DEFAULT_API_URL, Settings
+from toggl_warehouse import settings
+from toggl_warehouse.settings import Settings
 from toggl_warehouse.toggl.client import Log, SharedReportRef, TogglClient
 from toggl_warehouse.warehouse import errors as warehouse_errors
 from toggl_warehouse.warehouse.database import create_engine_for, redact_url, resolve_database_url
 from toggl_warehouse.warehouse.migrations import apply_migrations
 
 
+def _setting(name: str) -> Any:
+    """A resource field for setting `name`: its default and description are the `Settings` declaration's."""
+    return Field(default=settings.default(Settings, name), description=settings.doc(Settings, name))
+
+
 class TogglResource(dg.ConfigurableResource):
     """Connection settings for the Toggl API. Token, password and report tokens come from the environment."""
 
-    api_url: str = Field(default=DEFAULT_API_URL, description="Base URL of the Toggl API (TOGGL_API_URL).")
-    api_token: Optional[str] = Field(default=None, description="API token (TOGGL_API_TOKEN); secret.")
-    email: Optional[str] = Field(default=None, description="Login email for basic auth (TOGGL_EMAIL).")
-    password: Optional[str] = Field(default=None, description="Password for basic auth (TOGGL_PASSWORD); secret.")
-    shared_reports: Optional[str] = Field(
-        default=None, description="name=report_token pairs (TOGGL_SHARED_REPORTS); the tokens are secret."
-    )
-    page_size: int = Field(default=1000, description="Rows per page asked of the Reports API (TOGGL_PAGE_SIZE).")
-    min_request_interval: float = Field(default=1.0, description="Seconds between two requests (TOGGL_MIN_REQUEST_INTERVAL).")
-    max_quota_wait_seconds: int = Field(default=3600, description="Longest wait for the hourly quota to reset (TOGGL_MAX_QUOTA_WAIT_SECONDS).")
-    max_attempts: int = Field(default=6, description="Attempts per request before giving up (TOGGL_MAX_ATTEMPTS).")
-    connect_timeout_seconds: float = Field(default=10.0, description="TCP connect timeout (TOGGL_CONNECT_TIMEOUT_SECONDS).")
-    read_timeout_seconds: float = Field(default=120.0, description="Read timeout per response (TOGGL_READ_TIMEOUT_SECONDS).")
-    resume_max_age_hours: float = Field(
-        default=24.0, description="A failed fetch younger than this is resumed from its next page (TOGGL_RESUME_MAX_AGE_HOURS; 0 = never)."
-    )
+    api_url: str = _setting("api_url")
+    api_token: Optional[str] = _setting("api_token")
+    email: Optional[str] = _setting("email")
+    password: Optional[str] = _setting("password")
+    shared_reports: Optional[str] = Field(default=None, description=settings.doc(Settings, "shared_reports"))
+    page_size: int = _setting("page_size")
+    min_request_interval: float = _setting("min_request_interval")
+    max_quota_wait_seconds: int = _setting("max_quota_wait_seconds")
+    max_attempts: int = _setting("max_attempts")
+    connect_timeout_seconds: float = _setting("connect_timeout_seconds")
+    read_timeout_seconds: float = _setting("read_timeout_seconds")
+    resume_max_age_hours: float = _setting("resume_max_age_hours")
 
     def client(self, log: Log | None = None) -> TogglClient:
         """A new TogglClient with these settings (close it when done)."""
@@ -126,13 +128,8 @@ def migrated_engine(database_url: Optional[str], log: Log | None = None) -> sa.E
 class WarehouseResource(dg.ConfigurableResource):
     """The Postgres warehouse: DATABASE_URL when set, else a local server on 127.0.0.1:5432, else an embedded one."""
 
-    database_url: Optional[str] = Field(
-        default=None, description="postgresql:// URL of the warehouse (DATABASE_URL); secret when it holds a password."
-    )
-    totals_gate: str = Field(
-        default="error",
-        description="error: a fetch whose rows do not add up to Toggl's totals is not loaded; warn: load it and warn (TOGGL_TOTALS_GATE).",
-    )
+    database_url: Optional[str] = _setting("database_url")
+    totals_gate: str = _setting("totals_gate")
 
     def prepare(self, log: Log | None = None) -> sa.Engine:
         """The engine, after applying any pending `sql/` migration (logged)."""

@@ -10,15 +10,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-DEFAULT_API_URL = "https://api.track.toggl.com"
-DEFAULT_START_DATE = date(2025, 1, 1)
 REPORT_KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 PROFITABILITY_FORMATS = ("csv", "xlsx")
 PROFITABILITY_RESOLUTIONS = ("day", "week", "month")
@@ -37,45 +36,97 @@ class SharedReport:
     token: str = field(repr=False)
 
 
+def setting(env: str, default: Any, doc: str, read: str = "text", *, secret: bool = False, **options: Any) -> Any:
+    """One setting: its default, the environment variable it is read from, what it means, and how its text is
+    read (`read`: a `_Reader` method, given `options`). A secret is kept out of `repr()`."""
+    return field(default=default, repr=not secret, metadata={"env": env, "doc": doc, "read": read, "options": options})
+
+
+def env_name(cls: type, name: str) -> str:
+    """The environment variable of setting `name` of `cls` (Settings or ProfitabilityOptions)."""
+    return cls.__dataclass_fields__[name].metadata["env"]
+
+
+def doc(cls: type, name: str) -> str:
+    """What setting `name` means, with its environment variable: `Rows per page ... (TOGGL_PAGE_SIZE).`"""
+    meta = cls.__dataclass_fields__[name].metadata
+    return f"{meta['doc']} ({meta['env']})."
+
+
+def default(cls: type, name: str) -> Any:
+    """The default of setting `name` of `cls`."""
+    return cls.__dataclass_fields__[name].default
+
+
+def _read_settings(cls: type, get: _Reader) -> dict[str, Any]:
+    """Every declared setting of `cls` read from `get`'s mapping."""
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if "env" in f.metadata:
+            values[f.name] = getattr(get, f.metadata["read"])(f.metadata["env"], f.default, **f.metadata["options"])
+    return values
+
+
 @dataclass(frozen=True)
 class ProfitabilityOptions:
     """Body parameters of the profitability projects export (besides dates)."""
 
-    file_format: str = "csv"
-    resolution: str = "day"
-    billable: bool | None = None
-    client_ids: tuple[int | None, ...] | None = None
-    project_ids: tuple[int, ...] | None = None
-    rounding: int | None = None
-    rounding_minutes: int | None = None
+    file_format: str = setting("TOGGL_PROFITABILITY_FORMAT", "csv", "File format of the export", "choice",
+                               choices=PROFITABILITY_FORMATS)
+    resolution: str = setting("TOGGL_PROFITABILITY_RESOLUTION", "day", "Period of the export's rows", "choice",
+                              choices=PROFITABILITY_RESOLUTIONS)
+    billable: bool | None = setting("TOGGL_PROFITABILITY_BILLABLE", None, "Only billable (true) or non-billable (false) time", "boolean")
+    client_ids: tuple[int | None, ...] | None = setting(
+        "TOGGL_PROFITABILITY_CLIENT_IDS", None, "Only these clients (null: projects without client)", "client_ids")
+    project_ids: tuple[int, ...] | None = setting(
+        "TOGGL_PROFITABILITY_PROJECT_IDS", None, "Only these projects", "int_list")
+    rounding: int | None = setting("TOGGL_PROFITABILITY_ROUNDING", None, "Toggl's rounding mode of durations", "optional_integer")
+    rounding_minutes: int | None = setting(
+        "TOGGL_PROFITABILITY_ROUNDING_MINUTES", None, "Toggl's rounding of durations, in minutes", "optional_integer")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything toggl-warehouse is configured with. Build it with `Settings.from_env()`."""
+    """Everything toggl-warehouse is configured with, one declaration per setting (default, variable, meaning).
+    Build it with `Settings.from_env()`; `default`, `env_name` and `doc` read a declaration."""
 
-    api_url: str = DEFAULT_API_URL
-    api_token: str | None = field(default=None, repr=False)
-    email: str | None = None
-    password: str | None = field(default=None, repr=False)
-    workspace_ids: tuple[int, ...] = ()
-    shared_reports: tuple[SharedReport, ...] = ()
-    currency: str = "usd"
-    start_date: date = DEFAULT_START_DATE
-    timezone: str = "UTC"
-    database_url: str | None = field(default=None, repr=False)
-    trailing_days: int = 7
-    page_size: int = 1000
-    min_request_interval: float = 1.0
-    max_quota_wait_seconds: int = 3600
-    max_attempts: int = 6
-    connect_timeout_seconds: float = 10.0
-    read_timeout_seconds: float = 120.0
-    resume_max_age_hours: float = 24.0
-    totals_gate: str = "error"
-    schedule_cron: str = "30 2 * * *"
+    api_url: str = setting("TOGGL_API_URL", "https://api.track.toggl.com", "Base URL of the Toggl API", "url")
+    api_token: str | None = setting("TOGGL_API_TOKEN", None, "API token; secret", "optional", secret=True)
+    email: str | None = setting("TOGGL_EMAIL", None, "Login email for basic auth", "optional")
+    password: str | None = setting("TOGGL_PASSWORD", None, "Password for basic auth; secret", "optional", secret=True)
+    workspace_ids: tuple[int, ...] = setting(
+        "TOGGL_WORKSPACE_IDS", (), "Workspaces whose profitability projects export is loaded", "int_list")
+    shared_reports: tuple[SharedReport, ...] = setting(
+        "TOGGL_SHARED_REPORTS", (), "name=report_token pairs of the saved shared reports; the tokens are secret",
+        "shared_reports")
+    currency: str = setting("TOGGL_CURRENCY", "usd", "Currency of the profitability export", "lower")
+    start_date: date = setting("TOGGL_START_DATE", date(2025, 1, 1), "First day of the daily partitions", "date")
+    timezone: str = setting("TOGGL_TIMEZONE", "UTC", "Time zone of the daily partitions and the schedule", "timezone")
+    database_url: str | None = setting(
+        "DATABASE_URL", None, "postgresql:// URL of the warehouse; secret when it holds a password", "optional", secret=True)
+    trailing_days: int = setting(
+        "TOGGL_TRAILING_DAYS", 7, "Days before today the daily run fetches again", "integer", minimum=0)
+    page_size: int = setting("TOGGL_PAGE_SIZE", 1000, "Rows per page asked of the Reports API", "integer", minimum=1)
+    min_request_interval: float = setting(
+        "TOGGL_MIN_REQUEST_INTERVAL", 1.0, "Seconds between two requests", "number")
+    max_quota_wait_seconds: int = setting(
+        "TOGGL_MAX_QUOTA_WAIT_SECONDS", 3600, "Longest wait for the hourly quota to reset", "integer", minimum=0)
+    max_attempts: int = setting(
+        "TOGGL_MAX_ATTEMPTS", 6, "Attempts per request before giving up", "integer", minimum=1)
+    connect_timeout_seconds: float = setting("TOGGL_CONNECT_TIMEOUT_SECONDS", 10.0, "TCP connect timeout", "number")
+    read_timeout_seconds: float = setting("TOGGL_READ_TIMEOUT_SECONDS", 120.0, "Read timeout per response", "number")
+    resume_max_age_hours: float = setting(
+        "TOGGL_RESUME_MAX_AGE_HOURS", 24.0, "A failed fetch younger than this is resumed from its next page; 0 = never",
+        "number")
+    totals_gate: str = setting(
+        "TOGGL_TOTALS_GATE", "error",
+        "error: a fetch whose rows do not add up to Toggl's totals is not loaded; warn: load it and warn", "choice",
+        choices=TOTALS_GATE_MODES)
+    schedule_cron: str = setting("TOGGL_SCHEDULE_CRON", "30 2 * * *", "When the daily run starts (cron)")
     profitability: ProfitabilityOptions = ProfitabilityOptions()
-    reconcile_report: str | None = None
+    reconcile_report: str | None = setting(
+        "TOGGL_RECONCILE_REPORT", None, "Shared report the profitability export is reconciled with; default the first",
+        "reconcile_report", reports="TOGGL_SHARED_REPORTS")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Settings:
@@ -96,38 +147,7 @@ class Settings:
     def from_mapping(cls, values: Mapping[str, str]) -> Settings:
         """Validate a mapping of variable name to text into Settings."""
         get = _Reader(values)
-        return cls(
-            api_url=get.text("TOGGL_API_URL", DEFAULT_API_URL).rstrip("/"),
-            api_token=get.optional("TOGGL_API_TOKEN"),
-            email=get.optional("TOGGL_EMAIL"),
-            password=get.optional("TOGGL_PASSWORD"),
-            workspace_ids=get.int_list("TOGGL_WORKSPACE_IDS"),
-            shared_reports=get.shared_reports("TOGGL_SHARED_REPORTS"),
-            currency=get.text("TOGGL_CURRENCY", "usd").lower(),
-            start_date=get.date("TOGGL_START_DATE", DEFAULT_START_DATE),
-            timezone=get.timezone("TOGGL_TIMEZONE", "UTC"),
-            database_url=get.optional("DATABASE_URL"),
-            trailing_days=get.integer("TOGGL_TRAILING_DAYS", 7, minimum=0),
-            page_size=get.integer("TOGGL_PAGE_SIZE", 1000, minimum=1),
-            min_request_interval=get.number("TOGGL_MIN_REQUEST_INTERVAL", 1.0),
-            max_quota_wait_seconds=get.integer("TOGGL_MAX_QUOTA_WAIT_SECONDS", 3600, minimum=0),
-            max_attempts=get.integer("TOGGL_MAX_ATTEMPTS", 6, minimum=1),
-            connect_timeout_seconds=get.number("TOGGL_CONNECT_TIMEOUT_SECONDS", 10.0),
-            read_timeout_seconds=get.number("TOGGL_READ_TIMEOUT_SECONDS", 120.0),
-            resume_max_age_hours=get.number("TOGGL_RESUME_MAX_AGE_HOURS", 24.0),
-            totals_gate=get.choice("TOGGL_TOTALS_GATE", "error", TOTALS_GATE_MODES),
-            schedule_cron=get.text("TOGGL_SCHEDULE_CRON", "30 2 * * *"),
-            profitability=ProfitabilityOptions(
-                file_format=get.choice("TOGGL_PROFITABILITY_FORMAT", "csv", PROFITABILITY_FORMATS),
-                resolution=get.choice("TOGGL_PROFITABILITY_RESOLUTION", "day", PROFITABILITY_RESOLUTIONS),
-                billable=get.boolean("TOGGL_PROFITABILITY_BILLABLE"),
-                client_ids=get.client_ids("TOGGL_PROFITABILITY_CLIENT_IDS"),
-                project_ids=get.int_list("TOGGL_PROFITABILITY_PROJECT_IDS") or None,
-                rounding=get.optional_integer("TOGGL_PROFITABILITY_ROUNDING"),
-                rounding_minutes=get.optional_integer("TOGGL_PROFITABILITY_ROUNDING_MINUTES"),
-            ),
-            reconcile_report=get.reconcile_report("TOGGL_RECONCILE_REPORT", "TOGGL_SHARED_REPORTS"),
-        )
+        return cls(**_read_settings(cls, get), profitability=ProfitabilityOptions(**_read_settings(ProfitabilityOptions, get)))
 
     @property
     def has_credentials(self) -> bool:
@@ -155,18 +175,28 @@ class Settings:
         raise SettingsError(f"TOGGL_SHARED_REPORTS has no report named {key!r}")
 
 
+DEFAULTS = Settings()
+"""Every setting at its declared default: what code outside the resources uses as its default (page size, waits)."""
+
+
 class _Reader:
     """Typed access to the raw mapping, with errors that name the variable (never its secret value)."""
 
     def __init__(self, values: Mapping[str, str]):
         self._values = values
 
-    def optional(self, name: str) -> str | None:
+    def optional(self, name: str, default: str | None = None) -> str | None:
         value = self._values.get(name)
-        return value.strip() if value and value.strip() else None
+        return value.strip() if value and value.strip() else default
 
     def text(self, name: str, default: str) -> str:
         return self.optional(name) or default
+
+    def url(self, name: str, default: str) -> str:
+        return self.text(name, default).rstrip("/")
+
+    def lower(self, name: str, default: str) -> str:
+        return self.text(name, default).lower()
 
     def integer(self, name: str, default: int, minimum: int | None = None) -> int:
         value = self.optional_integer(name)
@@ -176,10 +206,10 @@ class _Reader:
             raise SettingsError(f"{name} must be at least {minimum}, got {value}")
         return value
 
-    def optional_integer(self, name: str) -> int | None:
+    def optional_integer(self, name: str, default: int | None = None) -> int | None:
         raw = self.optional(name)
         if raw is None:
-            return None
+            return default
         try:
             return int(raw)
         except ValueError:
@@ -197,10 +227,10 @@ class _Reader:
             raise SettingsError(f"{name} must not be negative, got {raw!r}")
         return value
 
-    def boolean(self, name: str) -> bool | None:
+    def boolean(self, name: str, default: bool | None = None) -> bool | None:
         raw = self.optional(name)
         if raw is None:
-            return None
+            return default
         lowered = raw.lower()
         if lowered in ("1", "true", "yes", "on"):
             return True
@@ -231,21 +261,22 @@ class _Reader:
             raise SettingsError(f"{name} must be an IANA timezone such as Europe/Berlin, got {value!r}") from None
         return value
 
-    def int_list(self, name: str) -> tuple[int, ...]:
+    def int_list(self, name: str, default: tuple[int, ...] | None = ()) -> tuple[int, ...] | None:
+        """Comma-separated whole numbers; `default` when unset or empty."""
         raw = self.optional(name)
         if raw is None:
-            return ()
+            return default
         items = [item.strip() for item in raw.split(",") if item.strip()]
         try:
-            return tuple(int(item) for item in items)
+            return tuple(int(item) for item in items) or default
         except ValueError:
             raise SettingsError(f"{name} must be comma-separated whole numbers, got {raw!r}") from None
 
-    def client_ids(self, name: str) -> tuple[int | None, ...] | None:
+    def client_ids(self, name: str, default: tuple[int | None, ...] | None = None) -> tuple[int | None, ...] | None:
         """Client ids where the word `null` stands for "projects without client"."""
         raw = self.optional(name)
         if raw is None:
-            return None
+            return default
         ids: list[int | None] = []
         for item in (part.strip() for part in raw.split(",")):
             if not item:
@@ -259,20 +290,21 @@ class _Reader:
                 raise SettingsError(f"{name} must list whole numbers or null, got {item!r}") from None
         return tuple(ids)
 
-    def reconcile_report(self, name: str, reports_name: str) -> str | None:
-        """A report name that must be one of the configured shared reports."""
+    def reconcile_report(self, name: str, default: str | None, reports: str) -> str | None:
+        """A report name that must be one of the shared reports of variable `reports`."""
         key = self.optional(name)
         if key is None:
-            return None
+            return default
+        reports_name = reports
         known = [report.key for report in self.shared_reports(reports_name)]
         if key not in known:
             raise SettingsError(f"{name} names {key!r}, which is not in {reports_name} ({', '.join(known) or 'none configured'})")
         return key
 
-    def shared_reports(self, name: str) -> tuple[SharedReport, ...]:
+    def shared_reports(self, name: str, default: tuple[SharedReport, ...] = ()) -> tuple[SharedReport, ...]:
         raw = self.optional(name)
         if raw is None:
-            return ()
+            return default
         reports: list[SharedReport] = []
         for position, item in enumerate((part.strip() for part in raw.split(",")), start=1):
             if not item:

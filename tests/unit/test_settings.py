@@ -98,3 +98,33 @@ def test_bad_stage_settings_are_refused_in_one_line(name, value, message):
     with pytest.raises(SettingsError) as refused:
         Settings.from_mapping({name: value})
     assert str(refused.value) == message
+
+
+# -- each setting declared once ------------------------------------------------------------------------
+
+
+def test_every_setting_is_declared_once_with_its_variable_and_meaning() -> None:
+    import dataclasses
+
+    from toggl_warehouse.settings import ProfitabilityOptions
+
+    declared = [f for cls in (Settings, ProfitabilityOptions) for f in dataclasses.fields(cls) if f.name != "profitability"]
+    names = [f.metadata["env"] for f in declared]
+
+    assert len(declared) == 28
+    assert len(set(names)) == len(names)
+    assert [f.name for f in declared if not f.metadata["doc"].strip()] == []
+
+
+def test_resource_fields_take_their_defaults_and_descriptions_from_settings() -> None:
+    from toggl_warehouse.resources import TogglResource, WarehouseResource
+    from toggl_warehouse.settings import DEFAULTS, doc
+
+    fields = {**TogglResource.model_fields, **WarehouseResource.model_fields}
+
+    assert fields["page_size"].default == DEFAULTS.page_size == 1000
+    assert fields["page_size"].description == "Rows per page asked of the Reports API (TOGGL_PAGE_SIZE)."
+    assert fields["max_quota_wait_seconds"].default == 3600
+    assert fields["totals_gate"].default == "error"
+    assert [name for name, f in fields.items() if name != "shared_reports" and (
+        f.default != getattr(DEFAULTS, name) or f.description != doc(Settings, name))] == []

@@ -5,7 +5,8 @@ The declaration is the single source: the flatteners take their column tuples fr
 what they build follows it too, for toggl.report_time_entries, report_summary, report_weekly,
 report_totals / report_totals_graph / report_rates and the six dimension tables (the profitability
 export's frame is covered in test_transform_profitability). That the declaration matches the migrated
-database is proven in tests/integration/test_warehouse_declaration.py.
+database is proven in tests/integration/test_warehouse_catalog.py (catalog.py regenerated from the migrations);
+the frames' dtypes are the declared ones (`TableSpec.dtypes`).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def test_flattener_columns_are_the_declared_columns(columns: tuple[str, ...], sp
     assert "loaded_at" not in columns
 
 
-def test_flattened_frames_have_the_declared_columns() -> None:
-    frames = {
+def _frames() -> dict[tables.TableSpec, object]:
+    return {
         tables.REPORT_TIME_ENTRIES: detailed.flatten_time_entries([], "team"),
         tables.REPORT_SUMMARY: summary.flatten_summary([], "team", DAY, DAY, grouping="projects", sub_grouping="users"),
         tables.REPORT_WEEKLY: weekly.flatten_weekly([], "team", DAY, DAY),
@@ -51,7 +52,21 @@ def test_flattened_frames_have_the_declared_columns() -> None:
         **{tables.DIMENSION_TABLES[name]: frame for name, frame in dictionaries.flatten_dictionaries({}).items()},
     }
 
+
+def test_flattened_frames_have_the_declared_columns() -> None:
+    frames = _frames()
+
     assert {spec.qualified_name: tuple(frame.columns) for spec, frame in frames.items()} == {
         spec.qualified_name: spec.column_names for spec in frames
     }
     assert len(frames) == len(tables.ALL_TABLES) - 1  # all but toggl.profitability_projects
+
+
+def test_flattened_frames_have_the_dtypes_the_declaration_gives_each_column() -> None:
+    frames = _frames()
+
+    assert {spec.qualified_name: {name: str(dtype) for name, dtype in frame.dtypes.items()} for spec, frame in frames.items()} == {
+        spec.qualified_name: spec.dtypes for spec in frames
+    }
+    assert tables.REPORT_TIME_ENTRIES.dtypes["start_at"] == "datetime64[us, UTC]"
+    assert tables.PROJECTS.dtypes["billable"] == "boolean"

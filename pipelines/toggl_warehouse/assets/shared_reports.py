@@ -19,6 +19,7 @@ from toggl_warehouse.assets.warehouse import OWNERS, table_materializations
 from toggl_warehouse.check.gate import WindowTotals
 from toggl_warehouse.extract.shared_reports import SOURCE, extract_shared_report
 from toggl_warehouse.load.replay import replay_plan
+from toggl_warehouse.load.report_kinds import tables_written
 from toggl_warehouse.load.report_staging import StagingWhileFetching
 from toggl_warehouse.load.shared_reports import SharedReportLoad, load_shared_report_fetch
 from toggl_warehouse.load.window import LoadStats
@@ -28,17 +29,6 @@ from toggl_warehouse.warehouse.locks import slice_lock
 
 GROUP = "toggl_shared_reports"
 TOTALS_CHECK = "entries_match_toggl_totals"
-TABLES = (
-    "toggl.report_time_entries (detailed reports)",
-    "toggl.report_summary (summary reports)",
-    "toggl.report_weekly (weekly reports)",
-    "toggl.report_totals",
-    "toggl.report_totals_graph",
-    "toggl.report_rates",
-    "toggl.clients, projects, tags, tasks, users, user_groups",
-)
-
-
 class SourceRunConfig(dg.Config):
     """Run configuration of a source asset."""
 
@@ -73,7 +63,7 @@ def build_shared_report_asset(
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="toggl_api",
-        metadata={"report_key": report_key, "tables": dg.MetadataValue.json(list(TABLES))},
+        metadata={"report_key": report_key, "tables": dg.MetadataValue.json(tables_written())},
         check_specs=[
             dg.AssetCheckSpec(
                 TOTALS_CHECK,

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import dagster as dg
 
+from toggl_warehouse.load.report_kinds import SHARED_REPORT_TABLES
 from toggl_warehouse.load.window import LoadStats
 from toggl_warehouse.warehouse import tables
 
@@ -31,18 +32,6 @@ TABLES_GROUP = "toggl_warehouse"
 REPORTING_GROUP = "reporting"
 OWNERS = ["team:data-engineering"]
 """Owners of every asset of the code location (a team, as Dagster's owners expect)."""
-
-SHARED_REPORT_TABLES: tuple[tables.TableSpec, ...] = (
-    tables.REPORT_TIME_ENTRIES,
-    tables.REPORT_SUMMARY,
-    tables.REPORT_WEEKLY,
-    tables.REPORT_TOTALS,
-    tables.REPORT_TOTALS_GRAPH,
-    tables.REPORT_RATES,
-    *tables.DIMENSION_TABLES.values(),
-)
-"""What a shared report asset may write: the rows table of its report type (detailed, summary or weekly; Toggl
-decides), the per-window totals, graph and rates, and the dimensions from the report's dictionaries."""
 
 PROFITABILITY_TABLES: tuple[tables.TableSpec, ...] = (tables.PROFITABILITY_PROJECTS,)
 """What a profitability asset writes."""
@@ -60,7 +49,7 @@ def column_schema(spec: tables.TableSpec | tables.RelationSpec) -> dg.TableSchem
     columns = [
         dg.TableColumn(
             name=column.name,
-            type=getattr(column, "pg_type", None) or column.data_type,
+            type=column.pg_type if isinstance(spec, tables.TableSpec) else column.data_type,
             description=column.description,
             constraints=dg.TableColumnConstraints(nullable=column.nullable),
         )

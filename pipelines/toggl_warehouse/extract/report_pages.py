@@ -26,6 +26,7 @@ from toggl_warehouse.extract.pacing import Every
 from toggl_warehouse.extract.raw import PageToLand, next_cursor
 from toggl_warehouse.toggl import errors
 from toggl_warehouse.toggl.client import Log, SharedReportRef, TogglClient
+from toggl_warehouse.load.report_kinds import type_names
 from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, report_type_of
 
 MAX_RANGE_DAYS = 366
@@ -216,7 +217,7 @@ def _as_page(response, window, served, page_number, report_type, report_key, cur
     if problem is None:
         found_type = report_type_of(body)
         if found_type is None:
-            problem = f"{where} is not a detailed, summary or weekly report (no report_type or result object)"
+            problem = f"{where} is not a {type_names('or')} report (no report_type or result object)"
         elif report_type is not None and found_type != report_type:
             problem = f"{where} is a {found_type} report; the earlier pages were {report_type}"
         else:

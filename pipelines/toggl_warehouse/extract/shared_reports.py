@@ -31,6 +31,7 @@ from toggl_warehouse.extract.raw import (
 )
 from toggl_warehouse.extract.report_pages import ResumePoint, report_pages
 from toggl_warehouse.toggl.client import Log, SharedReportRef, TogglClient
+from toggl_warehouse.settings import DEFAULTS
 from toggl_warehouse.transform.report_shape import report_type_of
 
 SOURCE = "shared_report"
@@ -48,10 +49,10 @@ def extract_shared_report(
     start: date,
     end: date,
     *,
-    page_size: int = 1000,
+    page_size: int = DEFAULTS.page_size,
     params: Mapping[str, Any] | None = None,
     run_id: str | None = None,
-    resume_max_age: timedelta = timedelta(hours=24),
+    resume_max_age: timedelta = timedelta(hours=DEFAULTS.resume_max_age_hours),
     log: Log | None = None,
     on_landed: Callable[[int, PageToLand, int], None] | None = None,
 ) -> Fetch:

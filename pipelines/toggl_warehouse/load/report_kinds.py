@@ -1,9 +1,13 @@
-"""How each shared report type reaches the warehouse: its rows table, how its rows are flattened and compared.
+"""The registry of shared report types: each type Toggl answers with (detailed, summary, weekly) is ONE entry here.
 
-Toggl's `report_type` (detailed, summary, weekly) picks a `ReportKind`: the table its rows go to, whether
-that table is replaced over the fetch's whole served range (a date column) or per served window, whether
-its rows carry billable cents for the totals gate, and the flattener that turns a page's rows into that
-table's rows. Flattening errors name the page and become `FetchRefused`.
+An entry (`ReportKind`) says where Toggl puts the type's rows in a page (`results_key`, `rows_path`), the
+table its rows go to, whether that table is replaced over the fetch's whole served range (a date column) or
+per served window, whether its rows carry billable cents for the totals gate, and the flattener that turns
+a page's rows into that table's rows. Everything else follows from `KINDS`: the page shape
+(`transform.report_shape`), the tables a shared report asset writes (`SHARED_REPORT_TABLES`, used by the asset
+specs and their lineage in `assets`), which tables are replaced per window (`PER_WINDOW_TABLES`, used by
+`load.shared_reports`). README "Adding a report type" walks through adding one. Flattening errors name the
+page and become `FetchRefused`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from toggl_warehouse.warehouse import tables
 class ReportKind:
     """How one report type reaches the warehouse.
 
+    `name` is Toggl's `report_type`; a page carries its result object under `results_key`, and the rows at
+    `rows_path` inside it (a JSON list; an absent or null step reads as no rows).
     `flatten(rows, report_key, window, body)` turns rows of a served window (one page's, or all pages' when
     `date_column` is None) into a frame of `spec`. With a `date_column` the table is replaced over the whole
     served range in one merge; without one it is replaced per served window. `has_amounts`: its rows carry
@@ -34,6 +40,8 @@ class ReportKind:
     """
 
     name: str
+    results_key: str
+    rows_path: tuple[str, ...]
     spec: tables.TableSpec
     date_column: str | None
     has_amounts: bool
@@ -50,27 +58,56 @@ def _summary_param(body: Mapping[str, Any], name: str) -> str | None:
 
 
 KINDS: dict[str, ReportKind] = {
-    "detailed": ReportKind(
-        "detailed", tables.REPORT_TIME_ENTRIES, "entry_date", True,
-        lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body),
-                                                             dictionaries=body.get("dictionaries")),
-        records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body),
-                                                           dictionaries=body.get("dictionaries")),
-    ),
-    "weekly": ReportKind(
-        "weekly", tables.REPORT_WEEKLY, "day", True,
-        lambda rows, key, window, body: flatten_weekly(rows, key, window.start, window.end, amounts_hidden=amounts_hidden(body)),
-    ),
-    "summary": ReportKind(
-        "summary", tables.REPORT_SUMMARY, None, False,
-        lambda groups, key, window, body: flatten_summary(
-            groups, key, window.start, window.end,
-            grouping=_summary_param(body, "grouping"), sub_grouping=_summary_param(body, "sub_grouping"),
-            amounts_hidden=amounts_hidden(body),
+    kind.name: kind for kind in (
+        ReportKind(
+            "detailed", "detailed_results", ("report",), tables.REPORT_TIME_ENTRIES, "entry_date", True,
+            lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body),
+                                                                 dictionaries=body.get("dictionaries")),
+            records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body),
+                                                               dictionaries=body.get("dictionaries")),
         ),
-    ),
+        ReportKind(
+            "summary", "summary_results", ("report", "groups"), tables.REPORT_SUMMARY, None, False,
+            lambda groups, key, window, body: flatten_summary(
+                groups, key, window.start, window.end,
+                grouping=_summary_param(body, "grouping"), sub_grouping=_summary_param(body, "sub_grouping"),
+                amounts_hidden=amounts_hidden(body),
+            ),
+        ),
+        ReportKind(
+            "weekly", "weekly_results", ("report",), tables.REPORT_WEEKLY, "day", True,
+            lambda rows, key, window, body: flatten_weekly(rows, key, window.start, window.end,
+                                                           amounts_hidden=amounts_hidden(body)),
+        ),
+    )
 }
 """Report types by name, as Toggl's `report_type` says."""
+
+WINDOW_TABLES: tuple[tables.TableSpec, ...] = (tables.REPORT_TOTALS, tables.REPORT_TOTALS_GRAPH, tables.REPORT_RATES)
+"""What every report type writes per served window from Toggl's totals (`transform.totals`)."""
+
+PER_WINDOW_TABLES: tuple[tables.TableSpec, ...] = WINDOW_TABLES + tuple(
+    kind.spec for kind in KINDS.values() if kind.date_column is None
+)
+"""Tables holding one row set per fetched window: a load removes the stored windows its windows overlap."""
+
+SHARED_REPORT_TABLES: tuple[tables.TableSpec, ...] = (
+    *(kind.spec for kind in KINDS.values()), *WINDOW_TABLES, *tables.DIMENSION_TABLES.values()
+)
+"""What a shared report asset may write: the rows table of its report type (Toggl decides), the per-window
+totals, graph and rates, and the dimensions from the report's dictionaries."""
+
+def type_names(conjunction: str = "and") -> str:
+    """The report types loaded, for messages: "detailed, summary and weekly"."""
+    *first, last = KINDS
+    return f"{', '.join(first)} {conjunction} {last}" if first else last
+
+
+def tables_written() -> list[str]:
+    """The tables a shared report asset writes, for its metadata: each rows table with its report type."""
+    rows = [f"{kind.spec.qualified_name} ({kind.name} reports)" for kind in KINDS.values()]
+    dimensions = [spec.table for spec in tables.DIMENSION_TABLES.values()]
+    return rows + [spec.qualified_name for spec in WINDOW_TABLES] + [f"toggl.{', '.join(dimensions)}"]
 
 
 def flatten_page(kind: ReportKind, rows: list[Any], key: str, window: ServedWindow, body: Mapping[str, Any], where: str) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from toggl_warehouse.check.gate import FetchRefused, ServedWindow, WindowTotals, require_same_totals
 from toggl_warehouse.extract.raw import PageToLand
-from toggl_warehouse.load.report_kinds import KINDS, ReportKind, flatten_page, page_records
+from toggl_warehouse.load.report_kinds import KINDS, WINDOW_TABLES, ReportKind, flatten_page, page_records
 from toggl_warehouse.load.window import WindowLoad
 from toggl_warehouse.transform.amounts import amounts_hidden
 from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, page_totals, report_type_of
@@ -128,8 +128,7 @@ class PageStaging:
         for sums in self._windows:
             window, first = sums.window, dict(sums.first_totals or {})
             frames = flatten_totals(first, self.report_key, window.start, window.end, amounts_hidden=sums.hidden)
-            tables_of_window = {tables.REPORT_TOTALS: frames.totals, tables.REPORT_TOTALS_GRAPH: frames.graph,
-                                tables.REPORT_RATES: frames.rates}
+            tables_of_window = dict(zip(WINDOW_TABLES, (frames.totals, frames.graph, frames.rates)))
             if self.ranged is None:
                 frame = flatten_page(self.kind, sums.collected, self.report_key, window, sums.body,
                                      f"{self.what}, window {window.start}..{window.end}")

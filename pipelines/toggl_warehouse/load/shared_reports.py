@@ -1,8 +1,8 @@
 """Load a stored, complete fetch of a shared report: flatten its pages and replace its windows in ONE transaction.
 
-The report's type decides where its rows go: detailed time entries to `toggl.report_time_entries` and
-weekly per-day values to `toggl.report_weekly`, both replaced over the fetch's whole served range;
-summary groups to `toggl.report_summary`, per served window like the totals. The pages are staged
+The report's type decides where its rows go (`load.report_kinds`): detailed time entries to
+`toggl.report_time_entries` and weekly per-day values to `toggl.report_weekly`, both replaced over the fetch's
+whole served range; summary groups to `toggl.report_summary`, per served window like the totals. The pages are staged
 (`load.report_staging`) — as they landed, when the fetch was staged while fetching, else read back from
 `toggl_raw` one at a time (memory does not grow with the range); then the totals gate compares the staged
 rows with Toggl's totals of every window, and only then are the tables replaced (one set-based merge
@@ -24,14 +24,11 @@ from psycopg import sql
 from toggl_warehouse.check.gate import FetchRefused, WindowTotals, check_totals, require_complete
 from toggl_warehouse.extract.pacing import collector_paused
 from toggl_warehouse.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
-from toggl_warehouse.load.report_kinds import KINDS, ReportKind
+from toggl_warehouse.load.report_kinds import KINDS, PER_WINDOW_TABLES, ReportKind, type_names
 from toggl_warehouse.load.report_staging import PagePlace, PageStaging, StagedFetch, StagingWhileFetching
 from toggl_warehouse.load.window import LoadStats, OutsideWindowError, Window, WindowLoad
 from toggl_warehouse.transform.dictionaries import flatten_dictionaries
 from toggl_warehouse.warehouse import tables
-
-PER_WINDOW_TABLES = (tables.REPORT_TOTALS, tables.REPORT_TOTALS_GRAPH, tables.REPORT_RATES, tables.REPORT_SUMMARY)
-"""Tables holding one row set per fetched window: a load removes the stored windows its windows overlap."""
 
 
 @dataclass
@@ -87,7 +84,7 @@ def _load(conn: sa.Connection, fetch_id: int, totals_gate: str, early: PageStagi
     kind = KINDS.get(fetch.report_type or "")
     if kind is None:
         raise FetchRefused(
-            f"{what} is a {fetch.report_type!r} report; toggl-warehouse loads detailed, summary and weekly shared reports"
+            f"{what} is a {fetch.report_type!r} report; toggl-warehouse loads {type_names()} shared reports"
         )
     key = fetch.subject.report_key
     outcome = SharedReportLoad(

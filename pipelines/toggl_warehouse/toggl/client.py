@@ -38,6 +38,7 @@ from tenacity import (
 
 from toggl_warehouse.toggl import errors
 from toggl_warehouse.toggl.errors import Redactor, TogglError
+from toggl_warehouse.settings import DEFAULTS
 
 SHARED_REPORT_PATH = "/reports/api/v3/shared/{token}"
 PROFITABILITY_EXPORT_PATH = "/insights/api/v1/workspace/{workspace_id}/profitability/projects.{extension}"
@@ -110,10 +111,10 @@ class TogglClient:
         api_token: str | None = None,
         email: str | None = None,
         password: str | None = None,
-        timeout: tuple[float, float] = (10.0, 120.0),
-        max_attempts: int = 6,
-        min_interval: float = 1.0,
-        max_quota_wait: float = 3600.0,
+        timeout: tuple[float, float] = (DEFAULTS.connect_timeout_seconds, DEFAULTS.read_timeout_seconds),
+        max_attempts: int = DEFAULTS.max_attempts,
+        min_interval: float = DEFAULTS.min_request_interval,
+        max_quota_wait: float = DEFAULTS.max_quota_wait_seconds,
         backoff_max: float = 60.0,
         log: Log | None = None,
         redactor: Redactor | None = None,

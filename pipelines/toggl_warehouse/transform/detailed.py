@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from toggl_warehouse.transform.amounts import AMOUNT_DTYPE, split_pro_rata, to_int
+from toggl_warehouse.transform.amounts import split_pro_rata, to_int
+from toggl_warehouse.transform.frames import frame
 from toggl_warehouse.transform.names import NameBook
 from toggl_warehouse.warehouse import tables
 
@@ -46,17 +46,7 @@ _ROW_FIELDS = (
 _ENTRY_FIELDS = ("id", "start", "stop", "at", "seconds")
 _ENTRY_DATE = itemgetter(_RECORD_COLUMNS.index("entry_date"))
 _SECONDS = itemgetter("seconds")
-_INT_COLUMNS = ("time_entry_id", "seconds")
-_NULLABLE_INT_COLUMNS = ("user_id", "project_id", "task_id", "hourly_rate_in_cents", "utc_offset_seconds",
-                         "stop_utc_offset_seconds")
-_AMOUNT_COLUMNS = ("row_billable_amount_in_cents", "billable_amount_in_cents")
-_TIMESTAMP_COLUMNS = ("start_at", "stop_at", "updated_at")
-_BOOL_COLUMNS = ("is_running", "billable")
-_TIMESTAMP_UNIT = "us"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 _SECOND = timedelta(seconds=1)
-_NAT = np.iinfo(np.int64).min  # NaT as datetime64
 
 
 @dataclass
@@ -264,8 +254,8 @@ def flatten_time_entries(
     The rows and values are those of :func:`time_entry_records` (which documents the semantics), as columns:
     timestamps converted to UTC, hidden amounts ``pd.NA``.
 
-    Dtypes: ``time_entry_id``, ``seconds`` int64; both amounts nullable Int64; ``user_id``, ``project_id``, ``task_id``,
-    ``hourly_rate_in_cents`` nullable Int64; ``is_running``, ``billable`` bool (null billable -> False);
+    Dtypes are the declared ones (``TableSpec.dtypes``): NOT NULL integers int64, nullable integers and both amounts
+    Int64; ``is_running``, ``billable`` bool (null billable -> False);
     timestamps ``datetime64[us, UTC]``; ``entry_date`` object holding ``datetime.date``; text object holding
     ``str`` or ``None`` (never NaN or ``"nan"``); ``tag_ids``/``tag_names`` object holding the response's own
     lists (``[]`` when null; not copied, so do not mutate them).
@@ -283,34 +273,9 @@ def flatten_time_entries(
         ValueError: As :func:`time_entry_records`.
     """
     records = time_entry_records(rows, report_key, amounts_hidden=amounts_hidden, dictionaries=dictionaries).rows
-    count = len(records)
-    columns: dict[str, Any] = {}
-    for position, name in enumerate(DETAILED_COLUMNS):
-        column = list(map(itemgetter(position), records))
-        if name in _INT_COLUMNS:
-            columns[name] = pd.Series(np.fromiter(column, dtype=np.int64, count=count))
-        elif name in _BOOL_COLUMNS:
-            columns[name] = pd.Series(np.fromiter(column, dtype=bool, count=count))
-        elif name in _AMOUNT_COLUMNS:
-            columns[name] = pd.Series(pd.array(column, dtype=AMOUNT_DTYPE))
-        elif name in _NULLABLE_INT_COLUMNS:
-            columns[name] = pd.Series(pd.array(column, dtype="Int64"))
-        elif name in _TIMESTAMP_COLUMNS:
-            columns[name] = pd.Series(_utc_timestamps(column))
-        else:  # text, dates and lists as objects (lists stay elements; pandas 3 would make text str, None NaN)
-            columns[name] = pd.Series(np.fromiter(column, dtype=object, count=count), dtype=object)
-    return pd.DataFrame(columns)
-
-
-def _utc_timestamps(values: list[datetime | None]) -> pd.DatetimeIndex:
-    """Aware datetimes (None -> NaT) as ``datetime64[us, UTC]``, exact to the microsecond."""
-    epoch, microsecond, missing = _EPOCH, _MICROSECOND, _NAT
-    micros = np.fromiter(
-        [missing if value is None else (value - epoch) // microsecond for value in values],
-        dtype=np.int64,
-        count=len(values),
-    )
-    return pd.DatetimeIndex(micros.view(f"datetime64[{_TIMESTAMP_UNIT}]")).tz_localize(_UTC)
+    return frame(tables.REPORT_TIME_ENTRIES, {
+        name: list(map(itemgetter(position), records)) for position, name in enumerate(DETAILED_COLUMNS)
+    })
 
 
 def _entry_id(value: Any, rows: list[dict[str, Any]]) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from toggl_warehouse.transform.frames import frame
 from toggl_warehouse.warehouse import tables
 
 DIMENSION_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -36,14 +37,6 @@ _FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "user_groups": {"name": ("name",)},
 }
 
-# Dtypes of the non-key columns that are not object (text stays str/None, attributes stay dicts).
-# The key (first column) is always int64.
-_NON_OBJECT_DTYPES: dict[str, str] = {
-    "client_id": "Int64",
-    "project_id": "Int64",
-    "billable": "boolean",
-    "active": "boolean",
-}
 
 
 def flatten_dictionaries(dictionaries: dict[str, Any] | None) -> dict[str, pd.DataFrame]:
@@ -85,15 +78,7 @@ def _flatten_table(table: str, dictionary: Any) -> pd.DataFrame:
         by_id.pop(entry_id, None)  # a repeated id moves to its last position
         by_id[entry_id] = {columns[0]: entry_id, **row, "attributes": attributes}
     rows = list(by_id.values())
-    return pd.DataFrame(
-        {
-            name: pd.Series(
-                [row[name] for row in rows],
-                dtype="int64" if name == columns[0] else _NON_OBJECT_DTYPES.get(name, object),
-            )
-            for name in columns
-        }
-    )
+    return frame(tables.DIMENSION_TABLES[table], {name: [row[name] for row in rows] for name in columns})
 
 
 def _first(entry: dict[str, Any], fields: tuple[str, ...]) -> Any:

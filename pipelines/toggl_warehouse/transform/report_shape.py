@@ -2,7 +2,7 @@
 
 Toggl's Reports API v3 answers a shared report with one of `detailed_results`, `summary_results` or
 `weekly_results`; detailed and weekly pages carry `report` as a list of rows, summary pages carry
-`report.groups` as a list. Pure functions, no I/O: the extract stage uses them to follow paging, the
+`report.groups` as a list. Each type's results key and rows path are its entry in `load.report_kinds.KINDS`. Pure functions, no I/O: the extract stage uses them to follow paging, the
 check stage to refuse a malformed page before anything is loaded.
 """
 
@@ -11,12 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-RESULTS_KEYS: dict[str, str] = {
-    "detailed": "detailed_results",
-    "summary": "summary_results",
-    "weekly": "weekly_results",
-}
-"""Report type -> the key of its result object in a response."""
+from toggl_warehouse.load.report_kinds import KINDS
+
 
 
 class ReportShapeError(ValueError):
@@ -28,43 +24,39 @@ def report_type_of(body: Any) -> str | None:
     if not isinstance(body, Mapping):
         return None
     declared = body.get("report_type")
-    if declared in RESULTS_KEYS:
+    if declared in KINDS:
         return declared
-    carried = [kind for kind, key in RESULTS_KEYS.items() if isinstance(body.get(key), Mapping)]
+    carried = [name for name, kind in KINDS.items() if isinstance(body.get(kind.results_key), Mapping)]
     return carried[0] if declared is None and len(carried) == 1 else None
 
 
 def page_rows(body: Any, report_type: str) -> list[Any]:
-    """The rows of a page of a `report_type` report (summary: its groups); raise ReportShapeError if malformed.
+    """The rows of a page of a `report_type` report (at its kind's `rows_path`: summary's groups are at
+    report.groups); raise ReportShapeError if malformed.
 
     An absent or null `report` is read as no rows only when the totals count nothing; the totals gate
     refuses the rest, so "no rows" is never taken on faith.
     """
-    results = page_results(body, report_type)
-    report = results.get("report")
-    if report_type == "summary":
-        if report is None:
+    kind = KINDS[report_type]
+    value: Any = page_results(body, report_type)
+    for depth, step in enumerate(kind.rows_path, start=1):
+        value = value.get(step)
+        if value is None:
             return []
-        if not isinstance(report, Mapping):
-            raise ReportShapeError(f"summary_results.report is a JSON {_json_type(report)}, not an object with groups")
-        groups = report.get("groups")
-        if groups is None:
-            return []
-        if not isinstance(groups, list):
-            raise ReportShapeError(f"summary_results.report.groups is a JSON {_json_type(groups)}, not a list")
-        return groups
-    if report is None:
-        return []
-    if not isinstance(report, list):
-        raise ReportShapeError(f"{RESULTS_KEYS[report_type]}.report is a JSON {_json_type(report)}, not a list of rows")
-    return report
+        where = ".".join((kind.results_key, *kind.rows_path[:depth]))
+        if depth < len(kind.rows_path) and not isinstance(value, Mapping):
+            raise ReportShapeError(f"{where} is a JSON {_json_type(value)}, not an object with {kind.rows_path[depth]}")
+        if depth == len(kind.rows_path) and not isinstance(value, list):
+            rows = "a list of rows" if depth == 1 else "a list"
+            raise ReportShapeError(f"{where} is a JSON {_json_type(value)}, not {rows}")
+    return value
 
 
 def page_results(body: Any, report_type: str) -> Mapping[str, Any]:
     """The result object of a page (`detailed_results` …); raise ReportShapeError when it is missing."""
     if not isinstance(body, Mapping):
         raise ReportShapeError(f"the body is a JSON {_json_type(body)}, not an object")
-    key = RESULTS_KEYS[report_type]
+    key = KINDS[report_type].results_key
     results = body.get(key)
     if not isinstance(results, Mapping):
         found = "missing" if results is None else f"a JSON {_json_type(results)}"
@@ -78,7 +70,7 @@ def page_totals(body: Any, report_type: str) -> Mapping[str, Any]:
     if totals is None:
         return {}
     if not isinstance(totals, Mapping):
-        raise ReportShapeError(f"{RESULTS_KEYS[report_type]}.totals is a JSON {_json_type(totals)}, not an object")
+        raise ReportShapeError(f"{KINDS[report_type].results_key}.totals is a JSON {_json_type(totals)}, not an object")
     return totals
 
 

@@ -2,7 +2,7 @@
 summary report response for one fetched window into the DataFrame whose columns are those of
 ``toggl.report_summary`` (minus ``loaded_at``): one row per group x sub-group. A group's ``sub_groups``
 arrive either as a list of ``{id, title, seconds, ids}`` or as an object keyed by id; both are read.
-Single pass into plain column lists, one DataFrame with explicit dtypes. No I/O.
+Single pass into plain column lists, one DataFrame with the declared dtypes (`transform.frames`). No I/O.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from toggl_warehouse.transform.amounts import to_int
+from toggl_warehouse.transform.frames import frame
 from toggl_warehouse.warehouse import tables
 
 SUMMARY_COLUMNS: tuple[str, ...] = tables.REPORT_SUMMARY.column_names
@@ -25,7 +25,6 @@ DEFAULT_GROUPING = "projects"
 DEFAULT_SUB_GROUPING = "time_entries"
 """Toggl's defaults (Reports v3 swagger) when neither the request nor the saved report names a grouping."""
 
-_INT_COLUMNS = ("group_id", "sub_group_id", "seconds")
 _RATE_AMOUNTS = ("billable_amount_in_cents",)
 """Money a sub-group's rate element may carry that hide_amounts hides; set to null then (labour cost is kept)."""
 
@@ -106,16 +105,10 @@ def flatten_summary(
         "grouping": grouping or DEFAULT_GROUPING,
         "sub_grouping": sub_grouping or DEFAULT_SUB_GROUPING,
     }
-    columns: dict[str, pd.Series] = {}
-    for name in SUMMARY_COLUMNS:
-        if name in constant:
-            columns[name] = pd.Series([constant[name]] * len(values), dtype=object)
-        elif name in _INT_COLUMNS:
-            columns[name] = pd.Series(np.asarray([row[name] for row in values], dtype=np.int64))
-        else:
-            cells = [row[name] for row in values]
-            columns[name] = pd.Series(np.fromiter(cells, dtype=object, count=len(cells)), dtype=object)
-    return pd.DataFrame(columns)
+    return frame(tables.REPORT_SUMMARY, {
+        name: [constant[name]] * len(values) if name in constant else [row[name] for row in values]
+        for name in SUMMARY_COLUMNS
+    })
 
 
 def _rates(rates: Any, amounts_hidden: bool) -> list[Any]:

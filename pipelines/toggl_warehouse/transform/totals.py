@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from toggl_warehouse.dates import PERIOD_RESOLUTIONS, next_period, period_start
-from toggl_warehouse.transform.amounts import AMOUNT_DTYPE, to_int
+from toggl_warehouse.transform.amounts import to_int
+from toggl_warehouse.transform.frames import frame
 from toggl_warehouse.warehouse import tables
 
 TOTALS_COLUMNS: tuple[str, ...] = tables.REPORT_TOTALS.column_names
@@ -29,8 +30,6 @@ _AMOUNTS = ("billable_amount_in_cents", "labour_cost_in_cents")
 _HIDDEN = ("billable_amount_in_cents",)
 """What ``hide_amounts`` hides: the billable amount. Labour cost, which Toggl still sends, is kept."""
 _MEASURES = ("seconds", *_AMOUNTS)
-_OBJECT_COLUMNS = frozenset({"report_key", "window_start", "window_end", "resolution", "bucket_start",
-                             "by_rate", "currency"})
 
 
 class TotalsFrames(NamedTuple):
@@ -103,9 +102,9 @@ def flatten_totals(
     ]
     rate_rows = [{**key, **rate} for rate in _rates(totals.get("rates") or [])]
     return TotalsFrames(
-        totals=_frame([totals_row], TOTALS_COLUMNS),
-        graph=_frame(graph_rows, GRAPH_COLUMNS),
-        rates=_frame(rate_rows, RATES_COLUMNS),
+        totals=_frame([totals_row], tables.REPORT_TOTALS),
+        graph=_frame(graph_rows, tables.REPORT_TOTALS_GRAPH),
+        rates=_frame(rate_rows, tables.REPORT_RATES),
     )
 
 
@@ -157,12 +156,6 @@ def _rates(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """Build a frame with exactly ``columns``: object for dates/text/dicts, Int64 for money, int64 otherwise."""
-    return pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=_dtype(name)) for name in columns})
-
-
-def _dtype(column: str) -> Any:
-    if column in _OBJECT_COLUMNS:
-        return object
-    return AMOUNT_DTYPE if column in _AMOUNTS else "int64"
+def _frame(rows: list[dict[str, Any]], spec: tables.TableSpec) -> pd.DataFrame:
+    """Build a frame with exactly ``spec``'s columns, of their declared dtypes."""
+    return frame(spec, {name: [row[name] for row in rows] for name in spec.column_names})

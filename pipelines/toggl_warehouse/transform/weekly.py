@@ -2,7 +2,7 @@
 report response for one fetched window (one row per user x project x task x rate, each with per-day arrays
 ``seconds``, ``billable_seconds`` and ``billable_amounts_in_cents``) into the DataFrame whose columns are
 those of ``toggl.report_weekly`` (minus ``loaded_at``): one row per week row x day. Array element ``i`` is the
-day ``window_start + i``. Single pass into plain column lists, one DataFrame with explicit dtypes. No I/O.
+day ``window_start + i``. Single pass into plain column lists, one DataFrame with the declared dtypes (`transform.frames`). No I/O.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from toggl_warehouse.transform.amounts import amount_array, to_int
+from toggl_warehouse.transform.frames import frame
 from toggl_warehouse.warehouse import tables
 
 WEEKLY_COLUMNS: tuple[str, ...] = tables.REPORT_WEEKLY.column_names
@@ -101,18 +101,13 @@ def flatten_weekly(
                         target[column] += measures[column]
     merged = list(by_key.values())
     columns: dict[str, Any] = {
-        "report_key": pd.Series([report_key] * len(merged), dtype=object),
-        "day": pd.Series([window_start + timedelta(days=row["index"]) for row in merged], dtype=object),
-        "row_key": pd.Series([row["row_key"] for row in merged], dtype=object),
+        "report_key": [report_key] * len(merged),
+        "day": [window_start + timedelta(days=row["index"]) for row in merged],
+        _AMOUNT: pd.Series(amount_array([row[_AMOUNT] for row in merged], amounts_hidden)),  # None -> NA
     }
-    for name in _NULLABLE_INTS:
-        columns[name] = pd.Series(pd.array([row[name] for row in merged], dtype="Int64"))
-    for name in _TEXTS:
-        columns[name] = pd.Series([row[name] for row in merged], dtype=object)
-    for name in _DURATIONS:
-        columns[name] = pd.Series(np.asarray([row[name] for row in merged], dtype=np.int64))
-    columns[_AMOUNT] = pd.Series(amount_array([row[_AMOUNT] for row in merged], amounts_hidden))  # None -> NA
-    return pd.DataFrame({name: columns[name] for name in WEEKLY_COLUMNS})
+    return frame(tables.REPORT_WEEKLY, {
+        name: columns[name] if name in columns else [row[name] for row in merged] for name in WEEKLY_COLUMNS
+    })
 
 
 def int_array(value: Any, field: str) -> list[int]:

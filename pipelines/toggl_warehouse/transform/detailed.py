@@ -2,25 +2,21 @@
 report response (one row per report line, each holding one or more ``time_entries``) into the rows of
 ``toggl.report_time_entries`` (minus ``loaded_at``), one per time entry, and the semantics of that mapping.
 
-:func:`time_entry_records` is the product's path: one pass over the decoded page building COPY-ready
-tuples (plain Python values, no pandas) with the sums a load checks (seconds, cents, rows per day).
-:func:`flatten_time_entries` is the same rows as a typed DataFrame, built from those tuples, for callers
-and tests that want columns. No I/O.
+:func:`time_entry_records` is the one flattener: one pass over the decoded page building COPY-ready tuples
+(plain Python values, no pandas) with the sums a load checks (seconds, cents, rows per day). A typed
+DataFrame of the same rows was a second flattener; it cost three times as much (``bench/bench_flatten.py``)
+and the load never ran it. No I/O.
 """
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from toggl_warehouse.transform.amounts import AMOUNT_DTYPE, split_pro_rata, to_int
+from toggl_warehouse.transform.amounts import split_pro_rata, to_int
 from toggl_warehouse.transform.names import NameBook
 from toggl_warehouse.warehouse import tables
 
@@ -46,17 +42,7 @@ _ROW_FIELDS = (
 _ENTRY_FIELDS = ("id", "start", "stop", "at", "seconds")
 _ENTRY_DATE = itemgetter(_RECORD_COLUMNS.index("entry_date"))
 _SECONDS = itemgetter("seconds")
-_INT_COLUMNS = ("time_entry_id", "seconds")
-_NULLABLE_INT_COLUMNS = ("user_id", "project_id", "task_id", "hourly_rate_in_cents", "utc_offset_seconds",
-                         "stop_utc_offset_seconds")
-_AMOUNT_COLUMNS = ("row_billable_amount_in_cents", "billable_amount_in_cents")
-_TIMESTAMP_COLUMNS = ("start_at", "stop_at", "updated_at")
-_BOOL_COLUMNS = ("is_running", "billable")
-_TIMESTAMP_UNIT = "us"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 _SECOND = timedelta(seconds=1)
-_NAT = np.iinfo(np.int64).min  # NaT as datetime64
 
 
 @dataclass
@@ -102,10 +88,6 @@ def time_entry_records(
     ``datetime.date``; text as served (``str`` or None); ``tag_ids``/``tag_names`` the response's own lists
     (``[]`` when null; not copied, so do not mutate them).
 
-    The cyclic garbage collector is paused during the pass (allocating a tuple per entry would make it rescan
-    the whole decoded response again and again) and restored after, whatever happens; the pause is
-    process-wide, so other threads collect nothing meanwhile either.
-
     Args:
         rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
         report_key: Name of the shared report, written in every row.
@@ -119,17 +101,11 @@ def time_entry_records(
         ValueError: A time entry has no ``id`` or no ``start``, a timestamp is not ISO 8601 (a start must
             begin with its ``YYYY-MM-DD`` date), or an amount is not an integer.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _records(rows, report_key, amounts_hidden, NameBook(dictionaries))
-    finally:
-        if collecting:
-            gc.enable()
+    return _records(rows, report_key, amounts_hidden, NameBook(dictionaries))
 
 
 def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, names: NameBook) -> TimeEntryRecords:
-    """The single pass of :func:`time_entry_records` (with the garbage collector paused).
+    """The single pass of :func:`time_entry_records`.
 
     Written for speed: fields read by subscript (``.get`` only when one is absent), the row's fields once per
     row, conversions inlined with their slow paths in helpers.
@@ -253,64 +229,6 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, 
     return TimeEntryRecords(
         records, total_seconds, None if amounts_hidden else total_cents, dict(Counter(map(_ENTRY_DATE, records)))
     )
-
-
-def flatten_time_entries(
-    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False,
-    dictionaries: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """Flatten the rows of a detailed report page into one DataFrame row per time entry.
-
-    The rows and values are those of :func:`time_entry_records` (which documents the semantics), as columns:
-    timestamps converted to UTC, hidden amounts ``pd.NA``.
-
-    Dtypes: ``time_entry_id``, ``seconds`` int64; both amounts nullable Int64; ``user_id``, ``project_id``, ``task_id``,
-    ``hourly_rate_in_cents`` nullable Int64; ``is_running``, ``billable`` bool (null billable -> False);
-    timestamps ``datetime64[us, UTC]``; ``entry_date`` object holding ``datetime.date``; text object holding
-    ``str`` or ``None`` (never NaN or ``"nan"``); ``tag_ids``/``tag_names`` object holding the response's own
-    lists (``[]`` when null; not copied, so do not mutate them).
-
-    Args:
-        rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
-        report_key: Name of the shared report, written in every row.
-        amounts_hidden: True when the response hides its amounts: both amount columns are then NA.
-        dictionaries: The response's ``dictionaries``, for the names the rows lack.
-
-    Returns:
-        A DataFrame with exactly the columns :data:`DETAILED_COLUMNS`, in that order.
-
-    Raises:
-        ValueError: As :func:`time_entry_records`.
-    """
-    records = time_entry_records(rows, report_key, amounts_hidden=amounts_hidden, dictionaries=dictionaries).rows
-    count = len(records)
-    columns: dict[str, Any] = {}
-    for position, name in enumerate(DETAILED_COLUMNS):
-        column = list(map(itemgetter(position), records))
-        if name in _INT_COLUMNS:
-            columns[name] = pd.Series(np.fromiter(column, dtype=np.int64, count=count))
-        elif name in _BOOL_COLUMNS:
-            columns[name] = pd.Series(np.fromiter(column, dtype=bool, count=count))
-        elif name in _AMOUNT_COLUMNS:
-            columns[name] = pd.Series(pd.array(column, dtype=AMOUNT_DTYPE))
-        elif name in _NULLABLE_INT_COLUMNS:
-            columns[name] = pd.Series(pd.array(column, dtype="Int64"))
-        elif name in _TIMESTAMP_COLUMNS:
-            columns[name] = pd.Series(_utc_timestamps(column))
-        else:  # text, dates and lists as objects (lists stay elements; pandas 3 would make text str, None NaN)
-            columns[name] = pd.Series(np.fromiter(column, dtype=object, count=count), dtype=object)
-    return pd.DataFrame(columns)
-
-
-def _utc_timestamps(values: list[datetime | None]) -> pd.DatetimeIndex:
-    """Aware datetimes (None -> NaT) as ``datetime64[us, UTC]``, exact to the microsecond."""
-    epoch, microsecond, missing = _EPOCH, _MICROSECOND, _NAT
-    micros = np.fromiter(
-        [missing if value is None else (value - epoch) // microsecond for value in values],
-        dtype=np.int64,
-        count=len(values),
-    )
-    return pd.DatetimeIndex(micros.view(f"datetime64[{_TIMESTAMP_UNIT}]")).tz_localize(_UTC)
 
 
 def _entry_id(value: Any, rows: list[dict[str, Any]]) -> int:

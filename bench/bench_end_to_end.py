@@ -15,14 +15,14 @@ Each path runs as its own subprocess, page size 1000:
              ``dagster.yaml``) into a fresh database, pointed at the server through the environment as a
              user would; once over the whole range and once over its first ``--short-days`` (peak memory
              must not grow with the pages)
-  product@REV  with ``--ab REV``: the same command from the package as committed at REV (``git archive``,
-             imported ahead of this checkout), in the same rounds: the A/B of whatever REV has that this
-             checkout does not (the speed paths removed for issue 19 are in 9db56ef)
+  product@REV  with ``--ab REV`` (repeatable): the same command from the package as committed at REV (``git
+             archive``, imported ahead of this checkout), in the same rounds: the A/B of whatever REV has that
+             this checkout does not (the speed paths removed for issue 19 are all in 9db56ef)
 
 Wall is the whole subprocess as a user would time it; peak RSS is that subprocess's own (``os.wait4``).
 Each product run's wall is also split where its first and its last page had landed (its own log lines).
 
-    .venv/bin/python bench/bench_end_to_end.py [--users 332] [--days 365] [--seed 7] [--repeat 1] [--ab REV]
+    .venv/bin/python bench/bench_end_to_end.py [--users 332] [--days 365] [--seed 7] [--repeat 1] [--ab REV ...]
 
 With ``--repeat N`` every path runs N times, round by round; walls are medians with their range, and each
 ratio is the median of the rounds' own ratios (the paths of one round run back to back).
@@ -323,15 +323,14 @@ LABELS = {"floor": "fetch floor (requests + JSON parse)",
           "product_short": "toggl-warehouse backfill, first {short} days"}
 
 
-def print_table(rounds: list[dict[str, Measured]], entries: int, short_entries: int, short_days: int,
-                ab: str | None) -> None:
+def print_table(rounds: list[dict[str, Measured]], entries: int, short_entries: int, short_days: int) -> None:
     """Each path's median wall (and its range), and each ratio as the median of the rounds' own ratios."""
     many = len(rounds) > 1
     print(f"\n{'path':<52} {'wall s':>8} {'entries/s':>11} {'peak RSS MB':>12}" + ("   wall range s" if many else ""))
     for name in rounds[0]:
         walls = [r[name].wall for r in rounds]
         wall, rss = statistics.median(walls), max(r[name].peak_rss_mb for r in rounds)
-        label = LABELS.get(name, f"toggl-warehouse backfill at {ab}").format(short=short_days)
+        label = LABELS.get(name, f"toggl-warehouse backfill at {name.removeprefix('product@')}").format(short=short_days)
         count = short_entries if name == "product_short" else entries
         spread = f"   {min(walls):.2f}-{max(walls):.2f}" if many else ""
         print(f"{label:<52} {wall:>8.2f} {count / wall:>11,.0f} {rss:>12,.0f}{spread}")
@@ -354,8 +353,9 @@ def print_table(rounds: list[dict[str, Measured]], entries: int, short_entries: 
     line(f"product peak RSS, {entries:,} / {short_entries:,} entries",
          [r["product"].peak_rss_mb / r["product_short"].peak_rss_mb for r in rounds],
          GOALS["product peak RSS, range / short range"])
-    if ab:
-        line(f"product at {ab} / product here, wall (A/B)", [r["product_ab"].wall / r["product"].wall for r in rounds], None)
+    for name in [n for n in rounds[0] if n.startswith("product@")]:
+        line(f"product at {name.removeprefix('product@')} / product here, wall (A/B)",
+             [r[name].wall / r["product"].wall for r in rounds], None)
     print(f"\n{'product run, split at its first and last page':<52} {'before':>8} {'fetching':>9} {'after':>8}")
     for name in [n for n in rounds[0] if n.startswith("product")]:
         parts = [r[name] for r in rounds if r[name].before_first_page is not None]
@@ -364,16 +364,16 @@ def print_table(rounds: list[dict[str, Measured]], entries: int, short_entries: 
         before = statistics.median(m.before_first_page for m in parts)
         after = statistics.median(m.after_last_page for m in parts)
         fetching = max(0.0, statistics.median(m.wall for m in parts) - before - after)
-        label = LABELS.get(name, f"toggl-warehouse backfill at {ab}").format(short=short_days)
+        label = LABELS.get(name, f"toggl-warehouse backfill at {name.removeprefix('product@')}").format(short=short_days)
         print(f"{label:<52} {before:>7.2f}s {fetching:>8.2f}s {after:>7.2f}s")
 
 
 def measure_round(launcher: Launcher, pages: PageServer, emulator, db_server, start: date, end: date,
-                  short_end: date, ab_root: Path | None, *, afternoon: bool = True) -> dict[str, Measured]:
+                  short_end: date, ab_roots: dict[str, Path], *, warm_up: bool = False) -> dict[str, Measured]:
     """Every path once, back to back, each product run into a fresh database (a first load every round)."""
     from toggl_warehouse.warehouse.database import drop_database, ensure_database
 
-    names = ["afternoon", "product", "product_short"] + (["product_ab"] if ab_root else [])
+    names = ["afternoon", "product", "product_short"] + [f"product@{rev}" for rev in ab_roots]
     databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}" for name in names}
     url = f"{pages.base_url}/reports/api/v3/shared/{emulator.reports[REPORT].token}"
     token = emulator.api_token
@@ -381,14 +381,15 @@ def measure_round(launcher: Launcher, pages: PageServer, emulator, db_server, st
     try:
         urls = {name: ensure_database(db_server.url, database) for name, database in databases.items()}
         results["floor"] = measure_path(launcher, pages, "floor", url, token, start, end)
-        if afternoon:
+        if not warm_up:
             results["afternoon"] = measure_path(launcher, pages, "afternoon", url, token, start, end, urls["afternoon"])
         results["product"] = measure_product(launcher, pages, emulator, "product", start, end, urls["product"])
         results["product_short"] = measure_product(launcher, pages, emulator, "product_short", start, short_end,
                                                    urls["product_short"])
-        if ab_root:
-            results["product_ab"] = measure_product(launcher, pages, emulator, "product_ab", start, end,
-                                                    urls["product_ab"], package_root=ab_root)
+        for rev, root in ab_roots.items():
+            if not warm_up:  # REV asks what this checkout asks (a miss would be counted and printed)
+                name = f"product@{rev}"
+                results[name] = measure_product(launcher, pages, emulator, name, start, end, urls[name], package_root=root)
     finally:
         for database in databases.values():
             drop_database(db_server.url, database)
@@ -405,7 +406,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of every path; medians and ranges are printed (default 1)")
-    parser.add_argument("--ab", metavar="REV",
+    parser.add_argument("--ab", metavar="REV", action="append", default=[],
                         help="also run the product as committed at REV in every round (e.g. 9db56ef: with the speed "
                              "paths issue 19 removed)")
     parser.add_argument("--path", choices=sorted(PATHS), help=argparse.SUPPRESS)  # a subprocess running one path
@@ -430,7 +431,7 @@ def main() -> None:
                                             quota_per_hour=10**9))
     entries = len(emulator.workspace.entries_between(start, end))
     short_entries = len(emulator.workspace.entries_between(start, short_end))
-    ab_root = checkout(args.ab) if args.ab else None
+    ab_roots = {rev: checkout(rev) for rev in args.ab}
     db_server = find_server()
     rounds: list[dict[str, Measured]] = []
     with emulator:
@@ -438,19 +439,19 @@ def main() -> None:
         try:
             began = time.perf_counter()
             # Warm-up (untimed): every request of every path rendered once by the emulator and kept.
-            measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_root, afternoon=False)
+            measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_roots, warm_up=True)
             served = sum(len(payload) for _, _, payload in pages.answers.values())
             print(f"end to end: {entries:,} time entries ({short_entries:,} in the first {args.short_days} days), "
                   f"{args.users} users, {start}..{end}, page size {PAGE_SIZE}: {len(pages.answers)} answers, "
                   f"{served / 1e6:,.0f} MB, served from memory (rendered by the emulator in a warm-up round, "
                   f"{time.perf_counter() - began:.0f} s, untimed)")
             for _ in range(args.repeat):
-                rounds.append(measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_root))
+                rounds.append(measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_roots))
         finally:
             launcher.close()
             pages.shutdown()
-            if ab_root:
-                shutil.rmtree(ab_root, ignore_errors=True)
+            for root in ab_roots.values():
+                shutil.rmtree(root, ignore_errors=True)
     expected = {"product_short": short_entries}
     mismatched = {m.name: m.entries for r in rounds for m in r.values() if m.entries != expected.get(m.name, entries)}
     if mismatched:
@@ -458,7 +459,7 @@ def main() -> None:
     missed = {m.name: m.misses for r in rounds for m in r.values() if m.misses}
     if missed:
         print(f"WARNING: requests not rendered in the warm-up (asked of the emulator while timed): {missed}")
-    print_table(rounds, entries, short_entries, args.short_days, args.ab)
+    print_table(rounds, entries, short_entries, args.short_days)
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ def main() -> None:
     print("tables:   fresh copies of toggl.report_time_entries (LIKE ... INCLUDING ALL: columns, keys, indexes,\n"
           "          defaults); the change log is NOT included: LIKE copies no triggers, so no path here writes\n"
           "          toggl.time_entry_changes (sql/011) as the product's loads do\n"
-          "raw COPY: the same binary COPY and int8[]/text[] dumpers WindowLoad uses, straight into the table")
+          "raw COPY: the same binary COPY (psycopg's own dumpers) WindowLoad uses, straight into the table")
 
     with stopwatch(prep := {}, "generate"):
         frame = time_entries(args.rows, args.days)

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from toggl_warehouse.extract.pacing import collector_paused
 from toggl_warehouse.extract.raw import (
     Fetch,
     FetchSubject,
@@ -67,7 +68,7 @@ def extract_shared_report(
         )
     else:
         fetch = start_fetch(engine, subject, start, end, run_id)
-    with Landing(engine, fetch, lambda: client.requests_sent) as landing:
+    with Landing(engine, fetch, lambda: client.requests_sent) as landing, collector_paused():
         for page in report_pages(client, report, resume, end, page_size=page_size, params=params,
                                  report_type=fetch.report_type, log=log):
             landing.land(page)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from toggl_warehouse.check.gate import FetchRefused, WindowTotals, check_totals, require_complete
+from toggl_warehouse.extract.pacing import collector_paused
 from toggl_warehouse.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
 from toggl_warehouse.load.report_kinds import KINDS, ReportKind
 from toggl_warehouse.load.report_staging import PagePlace, PageStaging, StagedFetch
@@ -94,9 +95,10 @@ def _load(conn: sa.Connection, fetch_id: int, totals_gate: str) -> SharedReportL
 def _stage_stored_pages(conn, kind: ReportKind, fetch_id: int, key: str, what: str) -> StagedFetch:
     """Read every page of the fetch back from toggl_raw once, and stage it."""
     staging = PageStaging(conn, kind, key, what)
-    for page in stored_pages(conn, fetch_id):
-        place = PagePlace(page.window_start, page.window_end, page.served_start, page.served_end, page.page_number)
-        staging.add(place, page.body_json)
+    with collector_paused():
+        for page in stored_pages(conn, fetch_id):
+            place = PagePlace(page.window_start, page.window_end, page.served_start, page.served_end, page.page_number)
+            staging.add(place, page.body_json)
     return staging.finish()
 
 

@@ -369,30 +369,30 @@ def print_table(rounds: list[dict[str, Measured]], entries: int, short_entries: 
 
 
 def measure_round(launcher: Launcher, pages: PageServer, emulator, db_server, start: date, end: date,
-                  short_end: date, ab_roots: dict[str, Path], *, warm_up: bool = False) -> dict[str, Measured]:
-    """Every path once, back to back, each product run into a fresh database (a first load every round)."""
-    from toggl_warehouse.warehouse.database import drop_database, ensure_database
+                  short_end: date, ab_roots: dict[str, Path], created: list[str], *,
+                  warm_up: bool = False) -> dict[str, Measured]:
+    """Every path once, back to back, each product run into a fresh database (a first load every round); the
+    databases are added to `created` (dropped once everything is printed: a DROP DATABASE waits for every
+    backend of the cluster, and must not stall or time a round)."""
+    from toggl_warehouse.warehouse.database import ensure_database
 
     names = ["afternoon", "product", "product_short"] + [f"product@{rev}" for rev in ab_roots]
-    databases = {name: f"tw_bench_{name}_{uuid.uuid4().hex[:8]}" for name in names}
+    databases = {name: f"tw_bench_{name.replace('@', '_')}_{uuid.uuid4().hex[:8]}" for name in names}
+    created += databases.values()
     url = f"{pages.base_url}/reports/api/v3/shared/{emulator.reports[REPORT].token}"
     token = emulator.api_token
     results: dict[str, Measured] = {}
-    try:
-        urls = {name: ensure_database(db_server.url, database) for name, database in databases.items()}
-        results["floor"] = measure_path(launcher, pages, "floor", url, token, start, end)
-        if not warm_up:
-            results["afternoon"] = measure_path(launcher, pages, "afternoon", url, token, start, end, urls["afternoon"])
-        results["product"] = measure_product(launcher, pages, emulator, "product", start, end, urls["product"])
-        results["product_short"] = measure_product(launcher, pages, emulator, "product_short", start, short_end,
-                                                   urls["product_short"])
-        for rev, root in ab_roots.items():
-            if not warm_up:  # REV asks what this checkout asks (a miss would be counted and printed)
-                name = f"product@{rev}"
-                results[name] = measure_product(launcher, pages, emulator, name, start, end, urls[name], package_root=root)
-    finally:
-        for database in databases.values():
-            drop_database(db_server.url, database)
+    urls = {name: ensure_database(db_server.url, database) for name, database in databases.items()}
+    results["floor"] = measure_path(launcher, pages, "floor", url, token, start, end)
+    if not warm_up:
+        results["afternoon"] = measure_path(launcher, pages, "afternoon", url, token, start, end, urls["afternoon"])
+    results["product"] = measure_product(launcher, pages, emulator, "product", start, end, urls["product"])
+    results["product_short"] = measure_product(launcher, pages, emulator, "product_short", start, short_end,
+                                               urls["product_short"])
+    for rev, root in ab_roots.items():
+        if not warm_up:  # REV asks what this checkout asks (a miss would be counted and printed)
+            name = f"product@{rev}"
+            results[name] = measure_product(launcher, pages, emulator, name, start, end, urls[name], package_root=root)
     return results
 
 
@@ -434,19 +434,20 @@ def main() -> None:
     ab_roots = {rev: checkout(rev) for rev in args.ab}
     db_server = find_server()
     rounds: list[dict[str, Measured]] = []
+    created: list[str] = []
     with emulator:
         pages = PageServer(emulator.base_url)
         try:
             began = time.perf_counter()
             # Warm-up (untimed): every request of every path rendered once by the emulator and kept.
-            measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_roots, warm_up=True)
+            measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_roots, created, warm_up=True)
             served = sum(len(payload) for _, _, payload in pages.answers.values())
             print(f"end to end: {entries:,} time entries ({short_entries:,} in the first {args.short_days} days), "
                   f"{args.users} users, {start}..{end}, page size {PAGE_SIZE}: {len(pages.answers)} answers, "
                   f"{served / 1e6:,.0f} MB, served from memory (rendered by the emulator in a warm-up round, "
                   f"{time.perf_counter() - began:.0f} s, untimed)")
             for _ in range(args.repeat):
-                rounds.append(measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_roots))
+                rounds.append(measure_round(launcher, pages, emulator, db_server, start, end, short_end, ab_roots, created))
         finally:
             launcher.close()
             pages.shutdown()
@@ -460,6 +461,11 @@ def main() -> None:
     if missed:
         print(f"WARNING: requests not rendered in the warm-up (asked of the emulator while timed): {missed}")
     print_table(rounds, entries, short_entries, args.short_days)
+    sys.stdout.flush()
+    from toggl_warehouse.warehouse.database import drop_database
+
+    for database in created:
+        drop_database(db_server.url, database)
 
 
 if __name__ == "__main__":

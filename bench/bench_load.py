@@ -35,7 +35,7 @@ from toggl_warehouse.warehouse.database import (  # noqa: E402
     redact_url,
     resolve_database_url,
 )
-from toggl_warehouse.load.window import LoadStats, Window, WindowLoad, _use_fast_array_dumpers, copy_values  # noqa: E402
+from toggl_warehouse.load.window import LoadStats, Window, WindowLoad, copy_values  # noqa: E402
 from toggl_warehouse.warehouse.migrations import apply_migrations  # noqa: E402
 
 SPEC = tables.REPORT_TIME_ENTRIES
@@ -119,13 +119,11 @@ def ready_tuples(frame: pd.DataFrame) -> list[tuple]:
 
 def raw_copy(engine: Engine, schema: str, table: str, rows: Callable[[], list[tuple]]) -> None:
     """Baseline: binary COPY of ``rows()`` straight into the table, in one transaction (``rows`` is timed), with
-    the same int8[]/text[] dumpers WindowLoad registers (psycopg's generic ones are slower), so the ratios
-    measure the load strategy, not the encoding."""
+    psycopg's own dumpers as WindowLoad uses, so the ratios measure the load strategy, not the encoding."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, SPEC.column_names)))
     with engine.begin() as conn:
         with conn.connection.driver_connection.cursor() as cursor:
-            _use_fast_array_dumpers(cursor)
             with cursor.copy(statement) as copy:
                 copy.set_types(list(SPEC.pg_types))
                 for row in rows():
@@ -210,7 +208,7 @@ def main() -> None:
     print("tables:   fresh copies of toggl.report_time_entries (LIKE ... INCLUDING ALL: columns, keys, indexes,\n"
           "          defaults); the change log is NOT included: LIKE copies no triggers, so no path here writes\n"
           "          toggl.time_entry_changes (sql/011) as the product's loads do\n"
-          "raw COPY: the same binary COPY and int8[]/text[] dumpers WindowLoad uses, straight into the table")
+          "raw COPY: the same binary COPY (psycopg's own dumpers) WindowLoad uses, straight into the table")
 
     with stopwatch(prep := {}, "generate"):
         frame = time_entries(args.rows, args.days)

@@ -19,7 +19,6 @@ A failed run is summed up in one line: the cause, not Dagster's wrapper.
 from __future__ import annotations
 
 import fcntl
-import gc
 import os
 import time
 import warnings
@@ -344,13 +343,7 @@ def _execute(
     ops: dict | None = None,
     tags: dict[str, str] | None = None,
 ) -> str:
-    """One run of `job` over start..end in this process; returns its run id.
-
-    What lives until the command ends (modules, Dagster's definitions, the instance) is moved out of the
-    cyclic garbage collector's reach first: otherwise each of its full collections rescans those hundreds of
-    thousands of objects while the run stores its per-partition events (about 1 s of a year's backfill)."""
-    gc.collect()
-    gc.freeze()
+    """One run of `job` over start..end in this process; returns its run id."""
     run_config: dict = {"loggers": {"console": {"config": {"log_level": CONSOLE_LOG_LEVEL, "stack_traces": False}}}}
     if ops:
         run_config["ops"] = ops

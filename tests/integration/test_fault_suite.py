@@ -378,8 +378,10 @@ def test_no_session_is_idle_in_transaction_while_a_page_is_slow(scenario):
         watcher.join()
     # The slice lock's session waits with the client through the 2 s page, outside any transaction.
     assert any(state == "idle" and in_state >= 1.0 for state, in_state, _ in seen)
+    # No transaction waits with the client through the slow page: it would sit idle in transaction for it. (The
+    # load's own transaction, after the last page, reads the pages back and stages them: on a busy 2-core host it
+    # lasts about as long as the slow page, so its length is not what this test bounds.)
     assert not [row for row in seen if row[0] == "idle in transaction" and row[1] >= 0.5]
-    assert max(in_transaction for _, _, in_transaction in seen) < 2.0
     scenario.assert_exact()
 
 

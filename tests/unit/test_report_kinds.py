@@ -1,12 +1,14 @@
 """The report-type registry (`load.report_kinds.KINDS`): what the asset specs, the loader and the page shape
-derive from it."""
+derive from it; each report type has exactly one flattener (a frame flattener, or COPY-ready records for the
+detailed report), and a kind without one, or with both, is refused."""
 
 from __future__ import annotations
 
 import pytest
 
 from toggl_warehouse.assets.warehouse import warehouse_specs
-from toggl_warehouse.load.report_kinds import KINDS, PER_WINDOW_TABLES, SHARED_REPORT_TABLES, tables_written, type_names
+from toggl_warehouse.load.report_kinds import KINDS, ReportKind, PER_WINDOW_TABLES, SHARED_REPORT_TABLES, tables_written, type_names
+from toggl_warehouse.warehouse import tables
 from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, report_type_of
 
 import dagster as dg
@@ -65,3 +67,20 @@ def test_a_summary_report_that_is_not_an_object_names_the_step() -> None:
         page_rows({"summary_results": {"report": 3}}, "summary")
 
     assert str(raised.value) == "summary_results.report is a JSON number, not an object with groups"
+
+
+def test_each_report_type_has_exactly_one_flattener() -> None:
+    assert {name: (kind.flatten is not None, kind.records is not None) for name, kind in KINDS.items()} == {
+        "detailed": (False, True), "weekly": (True, False), "summary": (True, False),
+    }
+
+
+@pytest.mark.parametrize("flatteners", [{}, {"flatten": lambda *a: None, "records": lambda *a: None}])
+def test_a_kind_needs_exactly_one_flattener(flatteners: dict) -> None:
+    with pytest.raises(ValueError, match="report kind 'x': give exactly one of flatten and records"):
+        ReportKind("x", "x_results", ("report",), tables.REPORT_WEEKLY, "day", True, **flatteners)
+
+
+def test_records_need_a_date_column() -> None:
+    with pytest.raises(ValueError, match="report kind 'x': records are staged page by page, which needs a date_column"):
+        ReportKind("x", "x_results", ("report",), tables.REPORT_SUMMARY, None, False, records=lambda *a: None)

@@ -1,7 +1,7 @@
 """Unit tests of hidden amounts: a shared report saved with ``hide_amounts: true``.
 
 Covers: ``amounts_hidden`` reading the response flag (true, false, missing, "true" text, None body); every
-flattener given ``amounts_hidden=True`` returning ``pd.NA`` (never 0) for every money column whatever Toggl
+flattener given ``amounts_hidden=True`` returning ``pd.NA`` or None (never 0) for every money column whatever Toggl
 served in it (0, null, absent, a real number), while seconds, rates and keys are kept; visible amounts unchanged
 and still nullable Int64; weekly days emitted by their seconds alone; summary rate money nulled.
 """
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from toggl_warehouse.transform.amounts import amounts_hidden
-from toggl_warehouse.transform.detailed import flatten_time_entries
+from toggl_warehouse.transform.detailed import time_entry_records
 from toggl_warehouse.transform.summary import flatten_summary
 from toggl_warehouse.transform.totals import flatten_totals
 from toggl_warehouse.transform.weekly import flatten_weekly
@@ -60,22 +60,18 @@ def test_amounts_hidden_reads_the_response_flag(body, expected) -> None:
 
 
 @pytest.mark.parametrize("served", SERVED_AMOUNTS)
-def test_detailed_hidden_amounts_are_na(served) -> None:
-    frame = flatten_time_entries([_detailed_row(served)], "r", amounts_hidden=True)
+def test_detailed_hidden_amounts_are_none(served) -> None:
+    records = time_entry_records([_detailed_row(served)], "r", amounts_hidden=True)
 
-    for column in ("row_billable_amount_in_cents", "billable_amount_in_cents"):
-        assert str(frame[column].dtype) == "Int64"
-        assert frame[column].isna().all(), column
-    assert frame["seconds"].tolist() == [3600, 1800]
-    assert frame["hourly_rate_in_cents"].tolist() == [5000, 5000]
+    assert [(r[24], r[25], r[5], r[22]) for r in records.rows] == [(None, None, 3600, 5000), (None, None, 1800, 5000)]
+    assert records.billable_amount_in_cents is None
 
 
 def test_detailed_visible_amounts_are_split_as_before() -> None:
-    frame = flatten_time_entries([_detailed_row(100)], "r")
+    records = time_entry_records([_detailed_row(100)], "r")
 
-    assert frame["billable_amount_in_cents"].tolist() == [67, 33]
-    assert frame["row_billable_amount_in_cents"].tolist() == [100, 100]
-    assert not frame["billable_amount_in_cents"].isna().any()
+    assert [(r[24], r[25]) for r in records.rows] == [(100, 67), (100, 33)]
+    assert records.billable_amount_in_cents == 100
 
 
 @pytest.mark.parametrize("served", SERVED_AMOUNTS)
@@ -131,6 +127,5 @@ def test_summary_hidden_rate_money_is_null() -> None:
 
 
 def test_empty_hidden_frames_keep_nullable_dtypes() -> None:
-    assert str(flatten_time_entries([], "r", amounts_hidden=True)["billable_amount_in_cents"].dtype) == "Int64"
     assert str(flatten_weekly([], "w", MONDAY, SUNDAY, amounts_hidden=True)["billable_amount_in_cents"].dtype) == "Int64"
     assert pd.isna(flatten_totals({}, "r", MONDAY, MONDAY, amounts_hidden=True).totals.loc[0, "labour_cost_in_cents"])

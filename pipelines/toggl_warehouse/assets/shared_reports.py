@@ -20,7 +20,6 @@ from toggl_warehouse.check.gate import WindowTotals
 from toggl_warehouse.extract.shared_reports import SOURCE, extract_shared_report
 from toggl_warehouse.load.replay import replay_plan
 from toggl_warehouse.load.report_kinds import tables_written
-from toggl_warehouse.load.report_staging import StagingWhileFetching
 from toggl_warehouse.load.shared_reports import SharedReportLoad, load_shared_report_fetch
 from toggl_warehouse.load.window import LoadStats
 from toggl_warehouse.partitions import run_window
@@ -99,19 +98,16 @@ def build_shared_report_asset(
                 }
             else:
                 context.log.info(f"loading {start}..{end} into the warehouse at {warehouse.describe()}")
-                with slice_lock(engine, f"{SOURCE} {report_key}"), \
-                        StagingWhileFetching(engine, report_key, f"shared report '{report_key}'") as staging:
+                with slice_lock(engine, f"{SOURCE} {report_key}"):
                     client = toggl.client(log=context.log)
                     try:
                         fetch = extract_shared_report(
                             client, engine, toggl.shared_report(report_key), start, end, page_size=toggl.page_size,
                             run_id=context.run.run_id, resume_max_age=toggl.resume_max_age, log=context.log,
-                            on_landed=staging.landed,
                         )
                     finally:
                         client.close()
-                    loads = [load_shared_report_fetch(engine, fetch.fetch_id, totals_gate=warehouse.totals_gate,
-                                                      staged=staging)]
+                    loads = [load_shared_report_fetch(engine, fetch.fetch_id, totals_gate=warehouse.totals_gate)]
                 extra = {
                     "mode": dg.MetadataValue.text("fetch"),
                     "fetch_id": dg.MetadataValue.int(fetch.fetch_id),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -240,13 +240,6 @@ class Landing:
     def land(self, page: PageToLand) -> None:
         """Commit one page, with the requests spent since the previous one."""
         land_page(self.engine, self.fetch, page, self._spent())
-
-    def land_each(self, pages: Iterable[PageToLand]) -> Iterator[tuple[PageToLand, int]]:
-        """Land each page as it comes, then yield it with the number of pages landed so far. Run inside
-        `fetch_ahead`, the landing happens in the fetching thread and the consumer gets committed pages."""
-        for page in pages:
-            self.land(page)
-            yield page, self.fetch.pages
 
     def __enter__(self) -> "Landing":
         return self

@@ -1,8 +1,5 @@
 """Extract a shared report over a date range into `toggl_raw`: a fetch record, each page committed as it arrives.
 
-Pages are requested and committed in a thread of their own (`pacing.fetch_ahead`), a page or two ahead of
-the caller's `on_landed`, which gets each page once it is committed (the load stage stages it meanwhile).
-
 A failed fetch keeps the pages it paid for. When it failed for a reason that may pass (quota, network,
 5xx) it is resumable: the same report, range and parameters fetched again within `resume_max_age`
 continue from the page after the last one landed instead of paying for the earlier pages again.
@@ -12,18 +9,17 @@ did, every page's totals no longer agree and the check stage refuses the fetch: 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from toggl_warehouse.extract.pacing import collector_paused, fetch_ahead
+from toggl_warehouse.extract.pacing import collector_paused
 from toggl_warehouse.extract.raw import (
     Fetch,
     FetchSubject,
     Landing,
-    PageToLand,
     next_cursor,
     page_index,
     resumable_fetch,
@@ -54,12 +50,8 @@ def extract_shared_report(
     run_id: str | None = None,
     resume_max_age: timedelta = timedelta(hours=DEFAULTS.resume_max_age_hours),
     log: Log | None = None,
-    on_landed: Callable[[int, PageToLand, int], None] | None = None,
 ) -> Fetch:
     """Fetch `report` over [start, end] into toggl_raw; return the complete fetch, or raise (the fetch is failed).
-
-    `on_landed(fetch_id, page, pages_landed)` is called, in the calling thread, with each page once it is
-    committed, while the next ones are fetched and landed.
 
     Raises:
         TogglError: Toggl refused or failed (the fetch is recorded as failed, resumable when it may pass).
@@ -78,12 +70,10 @@ def extract_shared_report(
     else:
         fetch = start_fetch(engine, subject, start, end, run_id)
     with Landing(engine, fetch, lambda: client.requests_sent) as landing, collector_paused():
-        pages = report_pages(client, report, resume, end, page_size=page_size, params=params,
-                             report_type=fetch.report_type, log=log)
-        for page, landed in fetch_ahead(landing.land_each(pages)):
+        for page in report_pages(client, report, resume, end, page_size=page_size, params=params,
+                                 report_type=fetch.report_type, log=log):
+            landing.land(page)
             fetch.report_type = fetch.report_type or report_type_of(page.body_json)
-            if on_landed is not None:
-                on_landed(fetch.fetch_id, page, landed)
     return fetch
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from toggl_warehouse.check.gate import FetchRefused, ServedWindow
 from toggl_warehouse.transform.amounts import amounts_hidden
-from toggl_warehouse.transform.detailed import TimeEntryRecords, flatten_time_entries, time_entry_records
+from toggl_warehouse.transform.detailed import TimeEntryRecords, time_entry_records
 from toggl_warehouse.transform.summary import flatten_summary
 from toggl_warehouse.transform.weekly import flatten_weekly
 from toggl_warehouse.warehouse import tables
@@ -32,11 +32,12 @@ class ReportKind:
 
     `name` is Toggl's `report_type`; a page carries its result object under `results_key`, and the rows at
     `rows_path` inside it (a JSON list; an absent or null step reads as no rows).
-    `flatten(rows, report_key, window, body)` turns rows of a served window (one page's, or all pages' when
-    `date_column` is None) into a frame of `spec`. With a `date_column` the table is replaced over the whole
-    served range in one merge; without one it is replaced per served window. `has_amounts`: its rows carry
-    billable cents to compare with the totals. `records(rows, report_key, body)`, where given, is the fast
-    form of `flatten` for one page: COPY-ready tuples and their sums, no DataFrame.
+    Each kind has one flattener: `flatten(rows, report_key, window, body)` turns rows of a served window (one
+    page's, or all pages' when `date_column` is None) into a frame of `spec`; or, for the detailed report whose
+    pages are the big ones, `records(rows, report_key, body)` turns one page's rows into COPY-ready tuples and
+    their sums, with no DataFrame (a third of the time, `bench/bench_flatten.py`). With a `date_column` the
+    table is replaced over the whole served range in one merge; without one it is replaced per served window.
+    `has_amounts`: its rows carry billable cents to compare with the totals.
     """
 
     name: str
@@ -45,8 +46,14 @@ class ReportKind:
     spec: tables.TableSpec
     date_column: str | None
     has_amounts: bool
-    flatten: Callable[[list[Any], str, ServedWindow, Mapping[str, Any]], pd.DataFrame]
+    flatten: Callable[[list[Any], str, ServedWindow, Mapping[str, Any]], pd.DataFrame] | None = None
     records: Callable[[list[Any], str, Mapping[str, Any]], TimeEntryRecords] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.flatten is None) == (self.records is None):
+            raise ValueError(f"report kind {self.name!r}: give exactly one of flatten and records")
+        if self.records is not None and self.date_column is None:
+            raise ValueError(f"report kind {self.name!r}: records are staged page by page, which needs a date_column")
 
 
 def _summary_param(body: Mapping[str, Any], name: str) -> str | None:
@@ -61,8 +68,6 @@ KINDS: dict[str, ReportKind] = {
     kind.name: kind for kind in (
         ReportKind(
             "detailed", "detailed_results", ("report",), tables.REPORT_TIME_ENTRIES, "entry_date", True,
-            lambda rows, key, window, body: flatten_time_entries(rows, key, amounts_hidden=amounts_hidden(body),
-                                                                 dictionaries=body.get("dictionaries")),
             records=lambda rows, key, body: time_entry_records(rows, key, amounts_hidden=amounts_hidden(body),
                                                                dictionaries=body.get("dictionaries")),
         ),
@@ -111,7 +116,8 @@ def tables_written() -> list[str]:
 
 
 def flatten_page(kind: ReportKind, rows: list[Any], key: str, window: ServedWindow, body: Mapping[str, Any], where: str) -> pd.DataFrame:
-    """Flatten rows, naming the page when a row is malformed."""
+    """Flatten rows (kinds with `flatten`), naming the page when a row is malformed."""
+    assert kind.flatten is not None
     try:
         return kind.flatten(rows, key, window, body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -119,7 +125,7 @@ def flatten_page(kind: ReportKind, rows: list[Any], key: str, window: ServedWind
 
 
 def page_records(kind: ReportKind, rows: list[Any], key: str, body: Mapping[str, Any], where: str) -> TimeEntryRecords:
-    """The fast form of `flatten_page` (kinds with `records`), naming the page when a row is malformed."""
+    """COPY-ready rows of one page (kinds with `records`), naming the page when a row is malformed."""
     assert kind.records is not None
     try:
         return kind.records(rows, key, body)

@@ -1,17 +1,11 @@
 """Staging a shared report fetch page by page: rows COPYed into a staging table, and what the gate compares.
 
-`PageStaging` takes the pages of one fetch in the order they landed. Each page is checked for shape
-(its rows and totals where its report type puts them, the same totals on every page of a window),
-flattened and COPYed into the staging table of the report type's rows table, and summed — seconds, and
-billable cents where the rows carry money — per served window; dictionaries are merged. `finish` turns
-the sums into one `WindowTotals` per window for the totals gate and the per-window tables' frames.
-
-It runs in one of two places, the same code either way:
-- while fetching (`StagingWhileFetching`): each page is staged right after it is committed to toggl_raw,
-  in a short transaction of its own on a dedicated session whose temp staging table outlives those
-  transactions, so the load needs no second read and parse of the pages;
-- in the load (replay, a resumed fetch, or whenever the early staging cannot be used): from the pages
-  read back from toggl_raw, inside the load's transaction.
+`PageStaging` takes the pages of one fetch in the order they landed, read back from toggl_raw inside the
+load's transaction. Each page is checked for shape (its rows and totals where its report type puts them, the
+same totals on every page of a window), flattened and COPYed into the staging table of the report type's
+rows table, and summed — seconds, and billable cents where the rows carry money — per served window;
+dictionaries are merged. `finish` turns the sums into one `WindowTotals` per window for the totals gate and
+the per-window tables' frames.
 """
 
 from __future__ import annotations
@@ -25,11 +19,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from toggl_warehouse.check.gate import FetchRefused, ServedWindow, WindowTotals, require_same_totals
-from toggl_warehouse.extract.raw import PageToLand
 from toggl_warehouse.load.report_kinds import KINDS, WINDOW_TABLES, ReportKind, flatten_page, page_records
 from toggl_warehouse.load.window import WindowLoad
 from toggl_warehouse.transform.amounts import amounts_hidden
-from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, page_totals, report_type_of
+from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, page_totals
 from toggl_warehouse.transform.totals import flatten_totals
 from toggl_warehouse.warehouse import tables
 
@@ -71,11 +64,9 @@ class StagedFetch:
 class PageStaging:
     """Stages the pages of one fetch of a `kind` report, in the order they landed (see the module doc)."""
 
-    def __init__(self, conn: sa.Connection, kind: ReportKind, report_key: str, what: str, *,
-                 across_transactions: bool = False):
+    def __init__(self, conn: sa.Connection, kind: ReportKind, report_key: str, what: str):
         self.kind, self.report_key, self.what = kind, report_key, what
-        self.ranged = (WindowLoad(conn, kind.spec, window=None, across_transactions=across_transactions)
-                       if kind.date_column else None)
+        self.ranged = WindowLoad(conn, kind.spec, window=None) if kind.date_column else None
         self.dictionaries: dict[str, dict[str, Any]] = {}
         self.rows_by_date: dict[date, int] = {}
         self.pages = 0
@@ -153,75 +144,6 @@ class PageStaging:
             self._windows.append(_WindowSums(ServedWindow(place.window_start, place.window_end, place.served_start,
                                                           place.served_end, 0)))
         return self._windows[-1]
-
-
-class StagingWhileFetching:
-    """Stages each page of a fetch as it lands, on a session of its own (see the module doc).
-
-    Best effort by design: anything it cannot stage (a report type it does not load, a malformed page, a
-    resumed fetch whose first pages it never saw) only makes it step aside, and the load stages the fetch
-    from toggl_raw instead — which then reports the problem in its own words. Use it as a context manager;
-    leaving drops what it staged.
-    """
-
-    def __init__(self, engine: sa.Engine, report_key: str, what: str):
-        self._engine, self.report_key, self.what = engine, report_key, what
-        self._conn: sa.Connection | None = None
-        self.staging: PageStaging | None = None
-        self.fetch_id: int | None = None
-        self.stepped_aside: str | None = None
-
-    def __enter__(self) -> "StagingWhileFetching":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def landed(self, fetch_id: int, page: PageToLand, fetch_pages: int) -> None:
-        """Stage a page right after it was committed as page `fetch_pages` of fetch `fetch_id`."""
-        if self.stepped_aside:
-            return
-        if self.fetch_id is None:
-            self.fetch_id = fetch_id
-        if fetch_id != self.fetch_id or fetch_pages != (self.staging.pages if self.staging else 0) + 1:
-            return self._step_aside("it did not see every page of the fetch (a resumed fetch)")
-        try:
-            if self._conn is None:
-                self._conn = self._engine.connect()
-            with self._conn.begin():
-                if self.staging is None:
-                    kind = KINDS.get(report_type_of(page.body_json) or "")
-                    if kind is None:
-                        return self._step_aside("not a report type it loads")
-                    self.staging = PageStaging(self._conn, kind, self.report_key, self.what, across_transactions=True)
-                place = PagePlace(page.window_start, page.window_end, page.served_start, page.served_end, page.page_number)
-                self.staging.add(place, page.body_json)
-        except (FetchRefused, ValueError, TypeError, KeyError, AttributeError) as exc:
-            self._step_aside(str(exc))
-
-    def connection_for(self, fetch_id: int, pages: int) -> sa.Connection | None:
-        """The session holding the staged rows when they are every page of `fetch_id`; None otherwise."""
-        if self.stepped_aside or self.staging is None or self.fetch_id != fetch_id or self.staging.pages != pages:
-            return None
-        return self._conn
-
-    def _step_aside(self, reason: str) -> None:
-        self.stepped_aside = reason
-        self.staging = None
-        self.close()
-
-    def close(self) -> None:
-        """Drop the session and whatever it staged."""
-        if self._conn is not None:
-            try:
-                if not self._conn.in_transaction():
-                    self._conn.exec_driver_sql("DISCARD TEMP")
-                    self._conn.commit()
-            except sa.exc.SQLAlchemyError:
-                pass
-            finally:
-                self._conn.close()
-                self._conn = None
 
 
 def _merge_dictionaries(into: dict[str, dict[str, Any]], dictionaries: Mapping[str, Any]) -> None:

@@ -2,9 +2,9 @@
 
 The report's type decides where its rows go (`load.report_kinds`): detailed time entries to
 `toggl.report_time_entries` and weekly per-day values to `toggl.report_weekly`, both replaced over the fetch's
-whole served range; summary groups to `toggl.report_summary`, per served window like the totals. The pages are staged
-(`load.report_staging`) — as they landed, when the fetch was staged while fetching, else read back from
-`toggl_raw` one at a time (memory does not grow with the range); then the totals gate compares the staged
+whole served range; summary groups to `toggl.report_summary`, per served window like the totals. The pages are
+read back from `toggl_raw` one at a time (memory does not grow with the range) and staged
+(`load.report_staging`); then the totals gate compares the staged
 rows with Toggl's totals of every window, and only then are the tables replaced (one set-based merge
 each) and the dictionaries upserted. No network inside the transaction.
 
@@ -25,7 +25,7 @@ from toggl_warehouse.check.gate import FetchRefused, WindowTotals, check_totals,
 from toggl_warehouse.extract.pacing import collector_paused
 from toggl_warehouse.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
 from toggl_warehouse.load.report_kinds import KINDS, PER_WINDOW_TABLES, ReportKind, type_names
-from toggl_warehouse.load.report_staging import PagePlace, PageStaging, StagedFetch, StagingWhileFetching
+from toggl_warehouse.load.report_staging import PagePlace, PageStaging, StagedFetch
 from toggl_warehouse.load.window import LoadStats, OutsideWindowError, Window, WindowLoad
 from toggl_warehouse.transform.dictionaries import flatten_dictionaries
 from toggl_warehouse.warehouse import tables
@@ -54,29 +54,18 @@ class SharedReportLoad:
         self.table_stats[table] = previous + stats if previous else stats
 
 
-def load_shared_report_fetch(
-    engine: sa.Engine, fetch_id: int, *, totals_gate: str = "error", staged: StagingWhileFetching | None = None
-) -> SharedReportLoad:
+def load_shared_report_fetch(engine: sa.Engine, fetch_id: int, *, totals_gate: str = "error") -> SharedReportLoad:
     """Check the stored fetch `fetch_id` and replace its windows, in one transaction.
-
-    With `staged` (the fetch's pages staged as they landed) the load runs on that session and reads no page
-    back; when those staged pages are not exactly the fetch's, it stages from toggl_raw as without it.
 
     Raises:
         FetchRefused: the fetch is incomplete, a page is malformed, or its rows do not add up to Toggl's
             totals (gate mode "error"); the warehouse is left as it was.
     """
-    early = staged.connection_for(fetch_id, _page_count(engine, fetch_id)) if staged is not None else None
-    conn = early if early is not None else engine.connect()
-    try:
-        with conn.begin():
-            return _load(conn, fetch_id, totals_gate, staged.staging if early is not None else None)
-    finally:
-        if early is None:
-            conn.close()
+    with engine.begin() as conn:
+        return _load(conn, fetch_id, totals_gate)
 
 
-def _load(conn: sa.Connection, fetch_id: int, totals_gate: str, early: PageStaging | None) -> SharedReportLoad:
+def _load(conn: sa.Connection, fetch_id: int, totals_gate: str) -> SharedReportLoad:
     _name_fetch_for_the_change_log(conn, fetch_id)
     fetch = read_fetch(conn, fetch_id)
     windows = require_complete(fetch, page_index(conn, fetch_id))
@@ -91,21 +80,13 @@ def _load(conn: sa.Connection, fetch_id: int, totals_gate: str, early: PageStagi
         report_key=key, fetch_id=fetch_id, report_type=kind.name, rows_table=kind.spec.qualified_name,
         window_start=min(w.start for w in windows), window_end=max(w.end for w in windows),
     )
-    if early is not None and early.kind is kind and early.served_windows() == windows:
-        staged = early.finish()
-    else:
-        staged = _stage_stored_pages(conn, kind, fetch_id, key, what)
+    staged = _stage_stored_pages(conn, kind, fetch_id, key, what)
     outcome.pages, outcome.windows, outcome.rows_by_date = staged.pages, staged.windows, staged.rows_by_date
     outcome.warnings += check_totals(outcome.windows, mode=totals_gate, what=what)
     _replace(conn, kind, staged, outcome, key)
     outcome.entry_changes = _entry_changes(conn, fetch_id)
     mark_loaded(conn, fetch_id)
     return outcome
-
-
-def _page_count(engine: sa.Engine, fetch_id: int) -> int:
-    with engine.connect() as conn:
-        return len(page_index(conn, fetch_id))
 
 
 def _stage_stored_pages(conn, kind: ReportKind, fetch_id: int, key: str, what: str) -> StagedFetch:

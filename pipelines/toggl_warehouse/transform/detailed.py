@@ -2,25 +2,21 @@
 report response (one row per report line, each holding one or more ``time_entries``) into the rows of
 ``toggl.report_time_entries`` (minus ``loaded_at``), one per time entry, and the semantics of that mapping.
 
-:func:`time_entry_records` is the product's path: one pass over the decoded page building COPY-ready
-tuples (plain Python values, no pandas) with the sums a load checks (seconds, cents, rows per day).
-:func:`flatten_time_entries` is the same rows as a typed DataFrame, built from those tuples, for callers
-and tests that want columns. No I/O.
+:func:`time_entry_records` is the one flattener: one pass over the decoded page building COPY-ready tuples
+(plain Python values, no pandas) with the sums a load checks (seconds, cents, rows per day). A typed
+DataFrame of the same rows was a second flattener; it cost three times as much (``bench/bench_flatten.py``)
+and the load never ran it. No I/O.
 """
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any
 
-import pandas as pd
-
 from toggl_warehouse.transform.amounts import split_pro_rata, to_int
-from toggl_warehouse.transform.frames import frame
 from toggl_warehouse.transform.names import NameBook
 from toggl_warehouse.warehouse import tables
 
@@ -92,10 +88,6 @@ def time_entry_records(
     ``datetime.date``; text as served (``str`` or None); ``tag_ids``/``tag_names`` the response's own lists
     (``[]`` when null; not copied, so do not mutate them).
 
-    The cyclic garbage collector is paused during the pass (allocating a tuple per entry would make it rescan
-    the whole decoded response again and again) and restored after, whatever happens; the pause is
-    process-wide, so other threads collect nothing meanwhile either.
-
     Args:
         rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
         report_key: Name of the shared report, written in every row.
@@ -109,17 +101,11 @@ def time_entry_records(
         ValueError: A time entry has no ``id`` or no ``start``, a timestamp is not ISO 8601 (a start must
             begin with its ``YYYY-MM-DD`` date), or an amount is not an integer.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _records(rows, report_key, amounts_hidden, NameBook(dictionaries))
-    finally:
-        if collecting:
-            gc.enable()
+    return _records(rows, report_key, amounts_hidden, NameBook(dictionaries))
 
 
 def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, names: NameBook) -> TimeEntryRecords:
-    """The single pass of :func:`time_entry_records` (with the garbage collector paused).
+    """The single pass of :func:`time_entry_records`.
 
     Written for speed: fields read by subscript (``.get`` only when one is absent), the row's fields once per
     row, conversions inlined with their slow paths in helpers.
@@ -243,39 +229,6 @@ def _records(rows: list[dict[str, Any]], report_key: str, amounts_hidden: bool, 
     return TimeEntryRecords(
         records, total_seconds, None if amounts_hidden else total_cents, dict(Counter(map(_ENTRY_DATE, records)))
     )
-
-
-def flatten_time_entries(
-    rows: list[dict[str, Any]], report_key: str, *, amounts_hidden: bool = False,
-    dictionaries: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """Flatten the rows of a detailed report page into one DataFrame row per time entry.
-
-    The rows and values are those of :func:`time_entry_records` (which documents the semantics), as columns:
-    timestamps converted to UTC, hidden amounts ``pd.NA``.
-
-    Dtypes are the declared ones (``TableSpec.dtypes``): NOT NULL integers int64, nullable integers and both amounts
-    Int64; ``is_running``, ``billable`` bool (null billable -> False);
-    timestamps ``datetime64[us, UTC]``; ``entry_date`` object holding ``datetime.date``; text object holding
-    ``str`` or ``None`` (never NaN or ``"nan"``); ``tag_ids``/``tag_names`` object holding the response's own
-    lists (``[]`` when null; not copied, so do not mutate them).
-
-    Args:
-        rows: The ``detailed_results.report`` array (or one page of it), as decoded from JSON.
-        report_key: Name of the shared report, written in every row.
-        amounts_hidden: True when the response hides its amounts: both amount columns are then NA.
-        dictionaries: The response's ``dictionaries``, for the names the rows lack.
-
-    Returns:
-        A DataFrame with exactly the columns :data:`DETAILED_COLUMNS`, in that order.
-
-    Raises:
-        ValueError: As :func:`time_entry_records`.
-    """
-    records = time_entry_records(rows, report_key, amounts_hidden=amounts_hidden, dictionaries=dictionaries).rows
-    return frame(tables.REPORT_TIME_ENTRIES, {
-        name: list(map(itemgetter(position), records)) for position, name in enumerate(DETAILED_COLUMNS)
-    })
 
 
 def _entry_id(value: Any, rows: list[dict[str, Any]]) -> int:

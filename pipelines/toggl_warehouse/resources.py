@@ -17,7 +17,7 @@ import psycopg
 import sqlalchemy as sa
 from pydantic import Field
 
-from toggl_warehouse.settings import DEFAULT_API_URL, Settings
+from toggl_warehouse.settings import DEFAULT_API_URL, Settings, SettingsError
 from toggl_warehouse.toggl.client import Log, SharedReportRef, TogglClient
 from toggl_warehouse.warehouse import errors as warehouse_errors
 from toggl_warehouse.warehouse.database import create_engine_for, redact_url, resolve_database_url
@@ -33,6 +33,11 @@ class TogglResource(dg.ConfigurableResource):
     password: Optional[str] = Field(default=None, description="Password for basic auth (TOGGL_PASSWORD); secret.")
     shared_reports: Optional[str] = Field(
         default=None, description="name=report_token pairs (TOGGL_SHARED_REPORTS); the tokens are secret."
+    )
+    shared_report_token_vars: Optional[str] = Field(
+        default=None,
+        description="name=VARIABLE pairs: reports whose token is read from that environment variable at run time "
+        "(the Component's `token: \"{{ env.VARIABLE }}\"`).",
     )
     page_size: int = Field(default=1000, description="Rows per page asked of the Reports API (TOGGL_PAGE_SIZE).")
     min_request_interval: float = Field(default=1.0, description="Seconds between two requests (TOGGL_MIN_REQUEST_INTERVAL).")
@@ -64,6 +69,13 @@ class TogglResource(dg.ConfigurableResource):
 
     def shared_report(self, key: str) -> SharedReportRef:
         """The configured shared report named `key`, with its token."""
+        for pair in filter(None, (self.shared_report_token_vars or "").split(",")):
+            name, _, variable = (piece.strip() for piece in pair.partition("="))
+            if name == key:
+                token = dg.EnvVar(variable).get_value()
+                if not token:
+                    raise SettingsError(f"shared report {key!r}: {variable} is not set; set it to the report's token")
+                return SharedReportRef(key=key, token=token)
         report = Settings.from_mapping({"TOGGL_SHARED_REPORTS": self.shared_reports or ""}).report(key)
         return SharedReportRef(key=report.key, token=report.token)
 

@@ -182,7 +182,7 @@ class TogglWarehouseComponent(dg.Component, dg.Resolvable):
             from_vars = [r for r in self.reports if isinstance(r.token, dg.EnvVar)]
             literal = [r for r in self.reports if not isinstance(r.token, dg.EnvVar)]
             given["shared_reports"] = ",".join(f"{r.name}={r.token}" for r in literal) or None
-            given["shared_report_token_vars"] = ",".join(f"{r.name}={r.token}" for r in from_vars) or None
+            given["shared_report_token_vars"] = ",".join(f"{r.name}={r.token.env_var_name}" for r in from_vars) or None
         if not self.from_environment:
             given = {"api_token": None, "password": None, "database_url": None, **given}
         return given
@@ -194,5 +194,5 @@ def _value(secret: str | None, what: str) -> str | None:
         return secret
     value = secret.get_value()
     if not value:
-        raise SettingsError(f"TogglWarehouseComponent {what}: the environment variable {secret} is not set; set it or change defs.yaml")
+        raise SettingsError(f"TogglWarehouseComponent {what}: the environment variable {secret.env_var_name} is not set; set it or change defs.yaml")
     return value

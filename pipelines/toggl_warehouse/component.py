@@ -20,7 +20,7 @@ import dagster as dg
 from dagster.components.utils.translation import TranslationFn, TranslationFnResolver
 
 from toggl_warehouse.definitions import TogglSource, build_definitions, build_resources
-from toggl_warehouse.settings import Settings, SettingsError
+from toggl_warehouse.settings import Settings
 
 ENV_TEMPLATE = re.compile(r"^\s*\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*$")
 
@@ -153,7 +153,7 @@ class TogglWarehouseComponent(dg.Component, dg.Resolvable):
             return None if value is None else str(value)
 
         return {
-            "TOGGL_SHARED_REPORTS": ",".join(f"{r.name}={_value(r.token, f'reports {r.name} token')}" for r in self.reports) or None,
+            "TOGGL_SHARED_REPORTS": ",".join(f"{r.name}={_value(r.token, _stand_in(r.token))}" for r in self.reports) or None,
             "TOGGL_WORKSPACE_IDS": ",".join(str(w) for w in self.workspaces) or None,
             "TOGGL_CURRENCY": self.currency,
             "TOGGL_START_DATE": text(self.start_date),
@@ -163,10 +163,10 @@ class TogglWarehouseComponent(dg.Component, dg.Resolvable):
             "TOGGL_PAGE_SIZE": text(self.page_size),
             "TOGGL_TOTALS_GATE": self.gate,
             "TOGGL_API_URL": self.api_url,
-            "TOGGL_API_TOKEN": _value(self.api_token, "api_token"),
+            "TOGGL_API_TOKEN": _value(self.api_token),
             "TOGGL_EMAIL": self.email,
-            "TOGGL_PASSWORD": _value(self.password, "password"),
-            "DATABASE_URL": _value(self.database_url, "database_url"),
+            "TOGGL_PASSWORD": _value(self.password),
+            "DATABASE_URL": _value(self.database_url),
             "TOGGL_MIN_REQUEST_INTERVAL": text(self.min_request_interval),
         }
 
@@ -188,11 +188,14 @@ class TogglWarehouseComponent(dg.Component, dg.Resolvable):
         return given
 
 
-def _value(secret: str | None, what: str) -> str | None:
-    """A secret's text: an `EnvVar`'s value now (to validate the settings), or the literal."""
+def _value(secret: str | None, stand_in: str | None = None) -> str | None:
+    """A secret's text for `Settings`: the literal, or an `EnvVar`'s value when it is set, else `stand_in`. The
+    definitions load without the secrets (as `dg check defs` in CI); a run reads the variables and names any unset."""
     if not isinstance(secret, dg.EnvVar):
         return secret
-    value = secret.get_value()
-    if not value:
-        raise SettingsError(f"TogglWarehouseComponent {what}: the environment variable {secret.env_var_name} is not set; set it or change defs.yaml")
-    return value
+    return secret.get_value() or stand_in
+
+
+def _stand_in(token: str | None) -> str | None:
+    """What `Settings` holds for a report token whose variable is not set here: `${VARIABLE}`."""
+    return f"${{{token.env_var_name}}}" if isinstance(token, dg.EnvVar) else None

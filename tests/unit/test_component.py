@@ -78,12 +78,14 @@ def test_secrets_reach_the_resources_as_environment_variables_not_values(secrets
     assert toggl.shared_report("billing").token == "literal-token"
 
 
-def test_a_token_variable_that_is_not_set_is_one_line_naming_it(secrets, monkeypatch):
-    monkeypatch.delenv("T_TEAM_TOKEN")
+def test_unset_secret_variables_load_and_a_run_names_the_missing_one(secrets, monkeypatch):
+    for name in secrets:
+        monkeypatch.delenv(name)
+    defs = component_defs(component=TogglWarehouseComponent.resolve_from_yaml(FULL))
+    dg.Definitions.validate_loadable(defs)  # as `dg check defs` in CI, without the secrets
     with pytest.raises(SettingsError) as error:
-        TogglWarehouseComponent.resolve_from_yaml(FULL).settings()
-    assert str(error.value) == ("TogglWarehouseComponent reports team token: the environment variable T_TEAM_TOKEN is "
-                                "not set; set it or change defs.yaml")
+        defs.resources["toggl"].shared_report("team")
+    assert str(error.value) == "shared report 'team': T_TEAM_TOKEN is not set; set it to the report's token"
 
 
 def test_a_bad_value_is_reported_as_settings_reports_it(secrets):

@@ -9,7 +9,6 @@ Secrets written as `{{ env.NAME }}` stay environment variables all the way to th
 values are read when a run needs them, and never show in the UI or in run config.
 """
 
-
 import os
 import re
 from dataclasses import dataclass, field
@@ -51,8 +50,8 @@ class SharedReportConfig(dg.Resolvable):
 SCAFFOLD_TEMPLATE = """\
 type: {type_name}
 
-# Toggl Track -> Postgres. Every field is optional; README "Settings" has the defaults (the TOGGL_* variable of
-# each field). Secrets as "{{{{ env.VARIABLE }}}}": read from the environment when a run needs them.
+# Toggl Track -> Postgres. Every field is optional: the defaults are those of the TOGGL_* variable of each field
+# (README, "Using it with your Toggl account"). Secrets as "{{{{ env.VARIABLE }}}}": read from the environment when a run needs them.
 attributes:
   # from_environment: true          # read TOGGL_* and DATABASE_URL (and .env) first; the fields below override
   reports:                          # saved shared reports (Toggl: Reports > Save and share)
@@ -93,8 +92,8 @@ class TogglWarehouseComponent(dg.Component, dg.Resolvable):
 
     One daily-partitioned asset per shared report and per workspace, with their checks, a job and a daily
     schedule (the same as the `toggl-warehouse` code location). Unset fields keep the defaults of the
-    environment variables (README, "Settings"); with `from_environment: true` the TOGGL_* variables and
-    DATABASE_URL (and a `.env`) are read first and the fields given here override them.
+    environment variables (README, "Using it with your Toggl account"); with `from_environment: true` the
+    TOGGL_* variables and DATABASE_URL (and a `.env`) are read first and the fields given here override them.
     """
 
     from_environment: bool = False

@@ -281,6 +281,8 @@ def build_earnings_check(
     currency: str,
     options: ProfitabilityOptions,
     reference_report: str | None,
+    asset_key: dg.AssetKey | None = None,
+    reference_key: dg.AssetKey | None = None,
 ) -> dg.AssetChecksDefinition:
     """The `earnings_match_shared_report` check of the profitability asset of `workspace_id`.
 
@@ -292,7 +294,9 @@ def build_earnings_check(
     window (the run's figures; failed when any of its days failed), so every status Dagster shows agrees.
     """
     reference = f"shared report '{reference_report}'" if reference_report else "no shared report (passes, comparing nothing)"
-    asset_key = asset_key_for_workspace(workspace_id)
+    asset_key = asset_key or asset_key_for_workspace(workspace_id)
+    if reference_report and reference_key is None:
+        reference_key = asset_key_for_report(reference_report)
 
     @dg.asset_check(
         asset=asset_key,
@@ -302,7 +306,7 @@ def build_earnings_check(
             f"billable amounts and seconds of {reference} over the periods it covers; one result per day (partition), "
             "that of the day's period."
         ),
-        additional_deps=[asset_key_for_report(reference_report)] if reference_report else None,
+        additional_deps=[reference_key] if reference_key else None,
         partitions_def=partitions_def,
     )
     def earnings_match_shared_report(

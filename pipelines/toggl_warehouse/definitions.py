@@ -1,21 +1,24 @@
 """The Dagster code location: builds assets, checks, jobs, schedule and resources from Settings.
 
-This is the only place that wires resources from the environment (secrets as EnvVar, so their values
-never show in the UI or in run config). `dagster dev` in the project root loads `defs` from here.
+`build_definitions(settings)` is what everything builds on (the Component in `component.py`, the CLI's
+in-process runs, the tests). It is also the only place that wires resources from the environment (secrets as
+EnvVar, so their values never show in the UI or in run config). `defs` is this repository's code location
+(`dagster dev`, `dg`, the Docker image, Helm and Dagster+ load it): the components of the `defs/` folder,
+loaded when Dagster asks for them, never at import.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
-from dotenv import load_dotenv
 
 from toggl_warehouse.assets.failures import console_logger
-from toggl_warehouse.assets.profitability import GROUP as PROFITABILITY_GROUP
 from toggl_warehouse.assets.profitability import build_profitability_asset
-from toggl_warehouse.assets.shared_reports import GROUP as SHARED_REPORTS_GROUP
 from toggl_warehouse.assets.shared_reports import build_shared_report_asset
 from toggl_warehouse.assets.warehouse import TOGGL_KEY, warehouse_specs
 from toggl_warehouse.checks import build_earnings_check
@@ -30,24 +33,50 @@ REPLAY_JOB = "toggl_replay"
 log = logging.getLogger(__name__)
 
 
-def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    """Resources for `settings`; secret values are read from the environment at run time."""
+@dataclass(frozen=True)
+class TogglSource:
+    """What a source asset loads, handed to an `asset_spec` override with the asset's default spec."""
 
-    # Secret values are read from the environment at run time: their variable's EnvVar, never the value.
-    secrets = {
+    kind: str
+    """`shared_report` or `profitability`."""
+    name: str
+    """The shared report's name, or the workspace id of a profitability export."""
+    workspace_id: int | None = None
+
+
+AssetSpecOverride = Callable[[dg.AssetSpec, TogglSource], dg.AssetSpec]
+
+
+def build_resources(
+    settings: Settings, secrets: Mapping[str, str | dg.EnvVar | None] | None = None
+) -> dict[str, dg.ConfigurableResource]:
+    """Resources for `settings`, each field set from the setting of the same name.
+
+    Secret values are read from the environment at run time: their variable's EnvVar, never the value.
+    `secrets` replaces the value of a secret field (`api_token`, `password`, `shared_reports`,
+    `shared_report_token_vars`, `database_url`) - an `EnvVar` or text - instead of TOGGL_* / DATABASE_URL.
+    """
+    chosen: dict[str, object] = {
         name: dg.EnvVar(env_name(Settings, name)) if getattr(settings, name) else None
         for name in ("api_token", "password", "shared_reports", "database_url")
     }
+    chosen |= {"shared_report_token_vars": None, **(secrets or {})}
 
     def configured(resource: type[dg.ConfigurableResource]) -> dg.ConfigurableResource:
-        """`resource` with each field set from the setting of the same name (secrets as EnvVar)."""
-        return resource(**{name: secrets[name] if name in secrets else getattr(settings, name) for name in resource.model_fields})
+        return resource(**{name: chosen[name] if name in chosen else getattr(settings, name) for name in resource.model_fields})
 
     toggl, warehouse = configured(TogglResource), configured(WarehouseResource)
     return {"toggl": toggl, "warehouse": warehouse}
 
 
-def build_definitions(settings: Settings, *, warehouse: bool = False, freshness: bool = True) -> dg.Definitions:
+def build_definitions(
+    settings: Settings,
+    *,
+    warehouse: bool = False,
+    freshness: bool = True,
+    asset_spec: AssetSpecOverride | None = None,
+    resources: Mapping[str, dg.ConfigurableResource] | None = None,
+) -> dg.Definitions:
     """Everything Dagster runs for `settings`: one asset per shared report (and per workspace), job, schedule.
 
     With `warehouse` (the code location `defs` below, what `dagster dev` shows) also the model around them:
@@ -58,23 +87,56 @@ def build_definitions(settings: Settings, *, warehouse: bool = False, freshness:
     execute. Dagster adds every check of the selected assets in the definitions to a run that selects assets,
     and the freshness check, which answers only in its own job, would run and skip in every backfill (and print
     "did not yield expected outputs").
+
+    `asset_spec(spec, source)` returns the spec each source asset is built from (its key, group, description,
+    metadata...: the Component's `translation`); checks, jobs and lineage follow the keys it returns.
+    `resources` replaces the resources read from the environment (the Component passes its own).
+
+    Single-run backfill policies and pools are flagged beta/preview by Dagster: known and chosen, so their
+    warnings are silenced while these definitions are built, and only then (no process-wide filter).
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=dg.BetaWarning)
+        warnings.simplefilter("ignore", category=dg.PreviewWarning)
+        return _build(settings, warehouse=warehouse, freshness=freshness, asset_spec=asset_spec, resources=resources)
+
+
+def _build(
+    settings: Settings,
+    *,
+    warehouse: bool,
+    freshness: bool,
+    asset_spec: AssetSpecOverride | None,
+    resources: Mapping[str, dg.ConfigurableResource] | None,
+) -> dg.Definitions:
+
+    def override(source: TogglSource) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
+        return (lambda spec: asset_spec(spec, source)) if asset_spec else (lambda spec: spec)
+
     partitions = daily_partitions(settings)
     upstream = [TOGGL_KEY] if warehouse else []
-    assets = [build_shared_report_asset(report.key, partitions, deps=upstream) for report in settings.shared_reports]
-    report_keys = [asset.key for asset in assets]
+    assets = [build_shared_report_asset(report.key, partitions, deps=upstream,
+                                        spec=override(TogglSource("shared_report", report.key)))
+              for report in settings.shared_reports]
+    report_keys = {report.key: asset.key for report, asset in zip(settings.shared_reports, assets)}
     profitability = {"currency": settings.currency, "options": settings.profitability}
-    assets += [build_profitability_asset(wid, partitions, **profitability, deps=upstream) for wid in settings.workspace_ids]
-    specs = warehouse_specs(report_keys, [asset.key for asset in assets[len(report_keys):]]) if warehouse else []
+    workspace_assets = [build_profitability_asset(wid, partitions, **profitability, deps=upstream,
+                                                  spec=override(TogglSource("profitability", str(wid), wid)))
+                        for wid in settings.workspace_ids]
+    assets += workspace_assets
+    specs = warehouse_specs(list(report_keys.values()), [asset.key for asset in workspace_assets]) if warehouse else []
+    reference = settings.reference_report_key
     checks = [
-        build_earnings_check(wid, partitions, reference_report=settings.reference_report_key, **profitability)
-        for wid in settings.workspace_ids
+        build_earnings_check(wid, partitions, reference_report=reference, asset_key=asset.key,
+                             reference_key=report_keys.get(reference) if reference else None, **profitability)
+        for wid, asset in zip(settings.workspace_ids, workspace_assets)
     ]
+    resources = dict(resources) if resources is not None else build_resources(settings)
     if not assets:
         log.info("toggl-warehouse: no TOGGL_SHARED_REPORTS or TOGGL_WORKSPACE_IDS configured; no assets to show")
-        return dg.Definitions(assets=specs, resources=build_resources(settings))
+        return dg.Definitions(assets=specs, resources=resources)
     freshness_checks = [build_freshness_checks(settings, [asset.key for asset in assets])] if freshness else []
-    sources = dg.AssetSelection.groups(SHARED_REPORTS_GROUP, PROFITABILITY_GROUP) - dg.AssetSelection.checks(*freshness_checks)
+    sources = dg.AssetSelection.assets(*assets) - dg.AssetSelection.checks(*freshness_checks)
     job = dg.define_asset_job(
         ALL_TOGGL_JOB,
         selection=sources,
@@ -95,14 +157,20 @@ def build_definitions(settings: Settings, *, warehouse: bool = False, freshness:
         jobs=[job, replay],
         schedules=[build_daily_schedule(settings, job),
                    *(build_freshness_schedule(settings, checks) for checks in freshness_checks)],
-        resources=build_resources(settings),
+        resources=resources,
         loggers={"console": console_logger},
     )
 
 
-load_dotenv(override=False)
-# Single-run backfill policies and pools are flagged beta/preview by Dagster: known and chosen, not news for
-# whoever opens the UI (`dagster dev`, `dg dev`, the code server and run workers all import this module).
-warnings.filterwarnings("ignore", category=dg.BetaWarning)
-warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-defs = build_definitions(Settings.from_env(), warehouse=True)
+@dg.definitions
+def defs() -> dg.Definitions:
+    """This repository's code location: the components in `toggl_warehouse/defs/` (`defs/toggl/defs.yaml` reads
+    the TOGGL_* environment variables, as the code location always has). Built when Dagster loads it."""
+    return dg.load_from_defs_folder(path_within_project=_project_root())
+
+
+def _project_root() -> Path:
+    """The folder of pyproject.toml: the checkout (an editable install) or, installed into an image, the working
+    directory it was built from (the Dockerfile copies pyproject.toml there)."""
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()

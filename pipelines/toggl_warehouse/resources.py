@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from toggl_warehouse import settings
-from toggl_warehouse.settings import Settings
+from toggl_warehouse.settings import Settings, SettingsError
 from toggl_warehouse.toggl.client import Log, SharedReportRef, TogglClient
 from toggl_warehouse.warehouse import errors as warehouse_errors
 from toggl_warehouse.warehouse.database import create_engine_for, redact_url, resolve_database_url
@@ -38,6 +38,11 @@ class TogglResource(dg.ConfigurableResource):
     email: Optional[str] = _setting("email")
     password: Optional[str] = _setting("password")
     shared_reports: Optional[str] = Field(default=None, description=settings.doc(Settings, "shared_reports"))
+    shared_report_token_vars: Optional[str] = Field(
+        default=None,
+        description="name=VARIABLE pairs: reports whose token is read from that environment variable at run time "
+        "(the Component's `token: \"{{ env.VARIABLE }}\"`).",
+    )
     page_size: int = _setting("page_size")
     min_request_interval: float = _setting("min_request_interval")
     max_quota_wait_seconds: int = _setting("max_quota_wait_seconds")
@@ -66,6 +71,13 @@ class TogglResource(dg.ConfigurableResource):
 
     def shared_report(self, key: str) -> SharedReportRef:
         """The configured shared report named `key`, with its token."""
+        for pair in filter(None, (self.shared_report_token_vars or "").split(",")):
+            name, _, variable = (piece.strip() for piece in pair.partition("="))
+            if name == key:
+                token = dg.EnvVar(variable).get_value()
+                if not token:
+                    raise SettingsError(f"shared report {key!r}: {variable} is not set; set it to the report's token")
+                return SharedReportRef(key=key, token=token)
         report = Settings.from_mapping({"TOGGL_SHARED_REPORTS": self.shared_reports or ""}).report(key)
         return SharedReportRef(key=report.key, token=report.token)
 

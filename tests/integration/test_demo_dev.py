@@ -39,7 +39,7 @@ LOAD_AS_DAGSTER_DEV_DOES = """
 import json
 import dagster as dg
 import toggl_warehouse.definitions as location
-defs = location.defs
+defs = location.defs()  # the code location, loaded as Dagster loads it (lazily, from the defs/ folder)
 dg.Definitions.validate_loadable(defs)
 keys = sorted(spec.key for spec in defs.resolve_all_asset_specs())
 with dg.DagsterInstance.get() as instance:

@@ -9,8 +9,6 @@ mid-load leaves the warehouse intact; 429/402 handling; a 403 fails at once with
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 

@@ -26,7 +26,14 @@ def test_definitions_without_configuration_still_load():
     assert not list(defs.resolve_all_asset_specs())
 
 
-def test_the_module_level_code_location_imports():
+def test_the_code_location_loads_the_component_of_the_defs_folder_from_the_environment(monkeypatch, tmp_path):
     import toggl_warehouse.definitions as module
 
-    assert isinstance(module.defs, dg.Definitions)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name, value in {"TOGGL_SHARED_REPORTS": "team=abc", "TOGGL_WORKSPACE_IDS": "1234", "TOGGL_API_TOKEN": "t"}.items():
+        monkeypatch.setenv(name, value)
+    defs = module.defs()  # built when Dagster asks (lazily), never at import
+    dg.Definitions.validate_loadable(defs)
+    keys = {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
+    assert {"toggl/shared_report_team", "toggl/profitability_1234", "toggl/report_time_entries"} <= keys
+    assert defs.resolve_schedule_def("toggl_daily").cron_schedule == "30 2 * * *"

@@ -15,6 +15,7 @@ import dagster as dg
 from toggl_warehouse.assets.failures import one_line_failures
 from toggl_warehouse.assets.partition_metadata import partitioned_result, profitability_partitions
 from toggl_warehouse.assets.shared_reports import SourceRunConfig
+from toggl_warehouse.assets.specs import SpecOverride, asset_arguments, unchanged
 from toggl_warehouse.assets.warehouse import OWNERS, table_materializations
 from toggl_warehouse.extract.profitability import SOURCE, export_subject, extract_profitability, period_window
 from toggl_warehouse.load.profitability import ProfitabilityLoad, load_profitability_fetch
@@ -54,12 +55,12 @@ def build_profitability_asset(
     currency: str,
     options: ProfitabilityOptions,
     deps: Sequence[dg.AssetKey] = (),
+    spec: SpecOverride = unchanged,
 ) -> dg.AssetsDefinition:
-    """The daily-partitioned asset that loads the profitability export of `workspace_id` (`deps`: what it reads, Toggl)."""
-    key = asset_key_for_workspace(workspace_id)
-
-    @dg.asset(
-        key=key,
+    """The daily-partitioned asset that loads the profitability export of `workspace_id` (`deps`: what it reads,
+    Toggl; `spec`: overrides the asset's default attributes, e.g. its key and group)."""
+    attributes = spec(dg.AssetSpec(
+        asset_key_for_workspace(workspace_id),
         description=(
             f"Profitability projects export of workspace {workspace_id} ({options.resolution}, {currency.upper()}, "
             f"{options.file_format}): one row per period x project, whole periods replaced per date window."
@@ -68,14 +69,19 @@ def build_profitability_asset(
         kinds={"python", "toggl", "postgres"},
         owners=OWNERS,
         deps=list(deps),
-        partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        pool="toggl_api",
         metadata={
             "workspace_id": workspace_id,
             "table": TABLE,
             "export_parameters": dg.MetadataValue.json(describe_options(currency, options)),
         },
+    ))
+    key = attributes.key
+
+    @dg.asset(
+        **asset_arguments(attributes),
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool="toggl_api",
     )
     def profitability(
         context: dg.AssetExecutionContext, config: SourceRunConfig, toggl: TogglResource, warehouse: WarehouseResource

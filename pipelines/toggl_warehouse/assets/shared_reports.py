@@ -15,6 +15,7 @@ from pydantic import Field
 
 from toggl_warehouse.assets.failures import one_line_failures
 from toggl_warehouse.assets.partition_metadata import partitioned_result, shared_report_partitions
+from toggl_warehouse.assets.specs import SpecOverride, asset_arguments, unchanged
 from toggl_warehouse.assets.warehouse import OWNERS, table_materializations
 from toggl_warehouse.check.gate import WindowTotals
 from toggl_warehouse.extract.shared_reports import SOURCE, extract_shared_report
@@ -43,13 +44,16 @@ def asset_key_for_report(report_key: str) -> dg.AssetKey:
 
 
 def build_shared_report_asset(
-    report_key: str, partitions_def: dg.PartitionsDefinition, *, deps: Sequence[dg.AssetKey] = ()
+    report_key: str,
+    partitions_def: dg.PartitionsDefinition,
+    *,
+    deps: Sequence[dg.AssetKey] = (),
+    spec: SpecOverride = unchanged,
 ) -> dg.AssetsDefinition:
-    """The daily-partitioned asset that loads the shared report named `report_key` (`deps`: what it reads, Toggl)."""
-    key = asset_key_for_report(report_key)
-
-    @dg.asset(
-        key=key,
+    """The daily-partitioned asset that loads the shared report named `report_key` (`deps`: what it reads, Toggl;
+    `spec`: overrides the asset's default attributes, e.g. its key and group)."""
+    attributes = spec(dg.AssetSpec(
+        asset_key_for_report(report_key),
         description=(
             f"Shared Toggl report '{report_key}': its rows (time entries, summary groups or weekly days, by report "
             "type), totals, graph, rates and dictionaries, fetched into toggl_raw, checked against Toggl's totals, "
@@ -59,10 +63,15 @@ def build_shared_report_asset(
         kinds={"python", "toggl", "postgres"},
         owners=OWNERS,
         deps=list(deps),
+        metadata={"report_key": report_key, "tables": dg.MetadataValue.json(tables_written())},
+    ))
+    key = attributes.key
+
+    @dg.asset(
+        **asset_arguments(attributes),
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         pool="toggl_api",
-        metadata={"report_key": report_key, "tables": dg.MetadataValue.json(tables_written())},
         check_specs=[
             dg.AssetCheckSpec(
                 TOTALS_CHECK,

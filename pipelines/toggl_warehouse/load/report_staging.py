@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from toggl_warehouse.check.gate import FetchRefused, ServedWindow, WindowTotals, require_same_totals
-from toggl_warehouse.load.report_kinds import KINDS, WINDOW_TABLES, ReportKind, flatten_page, page_records
+from toggl_warehouse.load.report_kinds import WINDOW_TABLES, ReportKind, flatten_page, page_records
 from toggl_warehouse.load.window import WindowLoad
 from toggl_warehouse.transform.amounts import amounts_hidden
 from toggl_warehouse.transform.report_shape import ReportShapeError, page_rows, page_totals

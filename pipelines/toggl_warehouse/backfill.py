@@ -33,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -69,7 +70,7 @@ DAEMONS = ("BACKFILL", "QUEUED_RUN_COORDINATOR")
 """The daemons a backfill needs, of those the instance runs (`get_required_daemon_types`)."""
 FINISHED_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 """A backfill's terminal statuses (`PartitionBackfill.status.value`)."""
-LAUNCH_CODE_LOCATION = ("-m", "toggl_warehouse.definitions", "-a", "defs", "--location-name", "toggl_warehouse")
+LAUNCH_CODE_LOCATION = ("-m", "toggl_warehouse.definitions", "-a", "defs")
 """What `dagster-graphql` loads to resolve the backfills' assets (the code location, from the environment)."""
 """How many past evaluations of each check are read to find the dates whose latest evaluation failed."""
 
@@ -256,15 +257,17 @@ def launch_backfills(
         params=", ".join(f"$p{i}: LaunchBackfillParams!" for i in range(len(chunks))),
         fields="\n".join(LAUNCH_FIELD.format(i=i) for i in range(len(chunks))),
     )
-    command = [str(Path(sys.executable).with_name("dagster-graphql")), *LAUNCH_CODE_LOCATION, "-t", document,
-               "-v", json.dumps({f"p{i}": p for i, p in enumerate(params)})]
     environment = {**os.environ, "DAGSTER_HOME": _home(instance)}
-    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
-    try:
-        answer = json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        raise RuntimeError(f"dagster-graphql could not launch the backfills: {lines[-1] if lines else done.returncode}") from None
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "answer.json"  # the answer alone: the code server logs to stdout
+        command = [str(Path(sys.executable).with_name("dagster-graphql")), *LAUNCH_CODE_LOCATION, "-t", document,
+                   "-v", json.dumps({f"p{i}": p for i, p in enumerate(params)}), "-o", str(output)]
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+        try:
+            answer = json.loads(output.read_text())
+        except (OSError, ValueError):
+            lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+            raise RuntimeError(f"dagster-graphql could not launch the backfills: {lines[-1] if lines else done.returncode}") from None
     data = answer.get("data") or {}
     ids = []
     for i in range(len(chunks)):

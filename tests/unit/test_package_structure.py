@@ -1,5 +1,6 @@
-"""The package's own imports, read from its source with ast: Dagster only through its public API (no `dagster._`
-module anywhere), and no import cycle between the package's modules (issue 19)."""
+"""The package's source read with ast: Dagster only through its public API (no `dagster._` module anywhere), no
+import cycle between the package's modules, no `os.environ` read in warehouse/ (settings.py reads the variables)
+and no process environment written by demo.py or backfill.py (issue 19)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,32 @@ def test_no_module_of_the_package_imports_itself_back():
                     seen.add(nxt)
                     stack.append((nxt, [*path, nxt]))
     assert cycles == []
+
+
+def environ_uses(path: Path) -> dict[str, int]:
+    """How often `path` reads (`os.environ[...]`, `.get`, `os.getenv`) and writes (assignment, `del`, `update`,
+    `pop`, `setdefault`, `putenv`) the process environment."""
+    tree = ast.parse(path.read_text(), str(path))
+    reads = writes = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "environ" and getattr(node.value, "id", None) == "os":
+            reads += 1
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target, method = node.func.value, node.func.attr
+            if getattr(target, "id", None) == "os" and method in ("getenv", "putenv", "unsetenv"):
+                reads += method == "getenv"
+                writes += method != "getenv"
+            if isinstance(target, ast.Attribute) and target.attr == "environ" and method in ("update", "pop", "setdefault", "clear"):
+                writes += 1
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            writes += sum(isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute) and t.value.attr == "environ" for t in targets)
+    return {"reads": reads, "writes": writes}
+
+
+def test_warehouse_reads_no_environment_and_demo_and_backfill_write_none():
+    warehouse = {name: environ_uses(path)["reads"] for name, path in SOURCES.items() if name.startswith("toggl_warehouse.warehouse")}
+    assert len(warehouse) >= 6 and set(warehouse.values()) == {0}
+    for name in ("toggl_warehouse.demo", "toggl_warehouse.backfill"):
+        assert environ_uses(SOURCES[name])["writes"] == 0, name
+    assert environ_uses(SOURCES["toggl_warehouse.settings"])["reads"] > 0  # where the variables are read

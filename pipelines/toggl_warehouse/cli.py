@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if passed_on and args.command != "dev":
         parser.error(f"unrecognized arguments: {' '.join(passed_on)}")
     args.dagster_args = passed_on  # `dev` hands the rest to `dagster dev` (e.g. -p 3001)
-    load_dotenv(override=False)
+    if not args.no_dotenv:
+        load_dotenv(override=False)
     _quiet_dagster_warnings()
     try:
         return args.handler(args)
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="toggl-warehouse", description=__doc__.splitlines()[0])
+    # The demo's backfill runs this command with the demo's variables only (never the real .env's TOGGL_*).
+    parser.add_argument("--no-dotenv", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="run the whole product against a local Toggl emulator")

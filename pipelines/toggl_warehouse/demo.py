@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -70,7 +71,6 @@ def run_demo(days: int, root: Path, prepare_home) -> int:
         root: where `.env.demo` and `.dagster_home_demo` live (the project root under `./run`).
         prepare_home: makes a Dagster home ready (the project's dagster.yaml in it) and returns it.
     """
-    from toggl_warehouse.backfill import record_row_changes, run_backfill
     from toggl_warehouse.resources import migrated_engine
 
     db = demo_database(os.environ.get("DATABASE_URL"), demo_database_name(os.environ))
@@ -78,7 +78,7 @@ def run_demo(days: int, root: Path, prepare_home) -> int:
     port = demo_port(os.environ)
     with _demo_emulator(port) as emulator:
         write_env_file(root / DEMO_ENV_FILE, emulator, port, db.name)
-        environ = _demo_environment(os.environ, emulator_environment(emulator), db.url)
+        environ = _demo_environment(os.environ, emulator_environment(emulator), db.url) | {"DAGSTER_HOME": str(home)}
         settings = Settings.from_env(environ, dotenv_path=root / DEMO_ENV_FILE)
         end = yesterday(settings.timezone)
         start = max(settings.start_date, end - timedelta(days=days - 1))
@@ -86,13 +86,15 @@ def run_demo(days: int, root: Path, prepare_home) -> int:
         print(f"toggl-warehouse demo\n  Toggl API emulator: {emulator.base_url}\n  warehouse: {db.describe()}\n  Dagster instance: {home}")
         print(f"  backfilling {start}..{end} for reports {', '.join(r.key for r in settings.shared_reports)} and workspace {emulator.workspace_ids[0]}")
         sys.stdout.flush()
-        report = run_backfill(settings, start, end, refresh=True, instance_home=home, progress=sys.stderr.isatty())
-        record_row_changes(report, home)
-        print(report.summary())
+        # `toggl-warehouse backfill` with the demo's variables passed to it (this process's environment is left
+        # alone; the runs read the report tokens from their environment), in the demo's home, where no .env is.
+        command = [sys.executable, "-m", "toggl_warehouse.cli", "--no-dotenv", "backfill",
+                   "--start", start.isoformat(), "--end", end.isoformat(), "--refresh"]
+        code = subprocess.run(command, env=environ, cwd=home, check=False).returncode
         _print_summary(engine, start, end)
         _print_profitability(engine, settings, start, end)
         _print_next_steps(db, root)
-        return 0 if report.ok else 1
+        return code
 
 
 def demo_database_name(environ: Mapping[str, str]) -> str:

@@ -70,6 +70,7 @@ DAEMONS = ("BACKFILL", "QUEUED_RUN_COORDINATOR")
 """The daemons a backfill needs, of those the instance runs (`get_required_daemon_types`)."""
 FINISHED_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 """A backfill's terminal statuses (`PartitionBackfill.status.value`)."""
+REFUSED = "refused: "
 LAUNCH_CODE_LOCATION = ("-m", "toggl_warehouse.definitions", "-a", "defs")
 """What `dagster-graphql` loads to resolve the backfills' assets (the code location, from the environment)."""
 """How many past evaluations of each check are read to find the dates whose latest evaluation failed."""
@@ -154,7 +155,7 @@ def run_backfill(
         start: first date.
         end: last date, inclusive.
         selection: asset names, asset paths or report names; all configured sources when None.
-        chunk_days: days per run (one Dagster backfill per chunk).
+        chunk_days: days per run (one run per chunk; with a daemon, one Dagster backfill per chunk).
         refresh: reload chunks that are already materialized.
         instance_home: DAGSTER_HOME of the instance that records the backfills and runs.
         progress: show a progress bar.
@@ -251,7 +252,8 @@ def launch_backfills(
     instance: dg.DagsterInstance, keys: list[dg.AssetKey], chunks: list[tuple[date, date]], total: int
 ) -> list[str]:
     """One Dagster asset backfill per chunk, launched as the UI launches one (`launchPartitionBackfill`), through
-    the `dagster-graphql` command on this instance; returns their ids in the order of `chunks`."""
+    the `dagster-graphql` command on this instance; returns, in the order of `chunks`, each backfill's id or, when
+    Dagster refused that one, `refused: <one line>`. Raises RuntimeError when dagster-graphql gave no answer."""
     params = [_backfill_params(keys, start, end, _number(start, end, chunks, total)) for start, end in chunks]
     document = LAUNCH_MUTATION.format(
         params=", ".join(f"$p{i}: LaunchBackfillParams!" for i in range(len(chunks))),
@@ -272,10 +274,11 @@ def launch_backfills(
     ids = []
     for i in range(len(chunks)):
         launched = data.get(f"c{i}") or {}
-        if launched.get("__typename") != "LaunchBackfillSuccess":
+        if launched.get("__typename") == "LaunchBackfillSuccess":
+            ids.append(launched["backfillId"])
+        else:
             message = launched.get("message") or (answer.get("errors") or [{}])[0].get("message") or launched
-            raise RuntimeError(f"Dagster refused the backfill of {chunks[i][0]}..{chunks[i][1]}: {message}")
-        ids.append(launched["backfillId"])
+            ids.append(f"{REFUSED}{str(message).strip().splitlines()[0] if str(message).strip() else launched}")
     return ids
 
 
@@ -303,8 +306,16 @@ def _through_daemon(
             ids[chunk] = in_progress
         else:
             new.append(chunk)
-    if new:
-        ids |= dict(zip(new, launch_backfills(instance, keys, new, total)))
+    refused: dict[tuple[date, date], ChunkResult] = {}
+    try:
+        launched = launch_backfills(instance, keys, new, total) if new else []
+    except RuntimeError as exc:  # no answer, so nothing was launched
+        launched = [f"{REFUSED}{exc}"] * len(new)
+    for chunk, backfill_id in zip(new, launched):
+        if backfill_id.startswith(REFUSED):
+            refused[chunk] = ChunkResult(*chunk, success=False, error=f"Dagster did not launch the backfill: {backfill_id.removeprefix(REFUSED)}")
+        else:
+            ids[chunk] = backfill_id
     bar = tqdm(total=len(ids), desc="backfill (dagster-daemon)", unit="chunk", disable=not progress)
     silent_since: float | None = None
     try:
@@ -323,7 +334,7 @@ def _through_daemon(
             time.sleep(POLL_SECONDS)
     finally:
         bar.close()
-    results = {}
+    results = dict(refused)
     for (start, end), backfill_id in ids.items():
         runs = instance.get_runs(filters=dg.RunsFilter(tags={BACKFILL_ID_TAG: backfill_id}))
         chunk = chunk_from_runs(instance, [run.run_id for run in reversed(runs)], start, end)

@@ -15,7 +15,7 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
-from toggl_warehouse.backfill import RANGE_TAG, daemon_running, run_backfill
+from toggl_warehouse.backfill import RANGE_TAG, REFUSED, daemon_running, launch_backfills, run_backfill
 from toggl_warehouse.dates import yesterday
 from toggl_warehouse.toggl.emulator import Fault
 from tests.integration.pipeline_helpers import pages_for, report_requests
@@ -98,3 +98,28 @@ def test_resume_runs_again_a_chunk_whose_totals_check_failed(emulator, pipeline_
     assert [c.skipped for c in again.chunks] == [False, True]  # the chunk whose check failed is not "done"
     third = run_backfill(settings, start, end, chunk_days=10, instance_home=home, progress=False)
     assert [c.skipped for c in third.chunks] == [True, True]  # its check passed on the re-run
+
+
+def test_the_daemon_path_launches_asset_backfills_as_the_ui_does_and_names_a_refused_one(emulator, pipeline_env, tmp_path):
+    """Without a daemon to carry them out: the backfills are stored REQUESTED with the chunk's title, tag and
+    partitions; one Dagster refuses (an asset the code location does not have) comes back as one line."""
+    settings = pipeline_env(emulator, reports=(REPORT,))
+    end = yesterday(settings.timezone)
+    chunks = [(end - timedelta(days=13), end - timedelta(days=7)), (end - timedelta(days=6), end)]
+    home = tmp_path / "home"
+    home.mkdir()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        ids = launch_backfills(instance, [dg.AssetKey(ASSET)], chunks, total=2)
+        refused = launch_backfills(instance, [dg.AssetKey(["toggl", "no_such_report"])], chunks[:1], total=1)
+
+        assert len(ids) == 2 and not any(backfill_id.startswith(REFUSED) for backfill_id in ids)
+        for backfill_id, (start, stop) in zip(ids, chunks):
+            backfill = instance.get_backfill(backfill_id)
+            assert backfill.status.value == "REQUESTED"
+            assert backfill.title == f"toggl-warehouse backfill {start}..{stop} (chunk {chunks.index((start, stop)) + 1} of 2)"
+            assert backfill.tags[RANGE_TAG] == f"{start}..{stop}" and list(backfill.asset_selection) == [dg.AssetKey(ASSET)]
+            assert {p.partition_key for p in backfill.asset_backfill_data.target_subset.iterate_asset_partitions()} == {
+                (start + timedelta(days=i)).isoformat() for i in range(7)}
+        (line,) = refused
+        assert line.startswith(REFUSED) and "no_such_report" in line and "\n" not in line
+        assert len(instance.get_backfills()) == 2

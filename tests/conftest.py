@@ -10,17 +10,6 @@ import pytest
 from psycopg import sql
 from sqlalchemy import Engine
 
-@pytest.fixture(autouse=True)
-def dagster_event_batching_stays_in_its_test() -> Iterator[None]:
-    """The project's instance storages turn on DAGSTER_EVENT_BATCH_SIZE in their process when it is unset
-    (pipelines/toggl_warehouse/instance_storage.py); a test that builds one leaves the variable as it found it."""
-    before = os.environ.get("DAGSTER_EVENT_BATCH_SIZE")
-    yield
-    if before is None:
-        os.environ.pop("DAGSTER_EVENT_BATCH_SIZE", None)
-    else:
-        os.environ["DAGSTER_EVENT_BATCH_SIZE"] = before
-
 
 # -- warehouse database fixtures ------------------------------------------------------------------
 # A fresh database per test session on the server the product itself would find (a local Postgres

@@ -1,13 +1,22 @@
-"""Backfill (and replay) a date range through Dagster: real Dagster backfills, resumable, with progress.
+"""Backfill (and replay) a date range through Dagster, resumable, with progress, on Dagster's public API only.
 
-Each chunk of days is ONE Dagster asset backfill (listed on the UI's Backfills page) that becomes ONE run
-over all selected assets for the whole chunk: the assets' single-run backfill policy, so one pass over the
-API per chunk. When a dagster-daemon is running against the instance (its backfill daemon, and under the
-QueuedRunCoordinator its run-queue daemon, sent a heartbeat within the last 90 s), the backfills are
-submitted to it and this command follows them: the runs go through the run queue, the run launcher,
-`max_concurrent_runs` and the `toggl_api` pool like a backfill launched from the UI. When none is, the
-same backfills are recorded in the instance and their runs execute in this process (said in one line);
-from the Backfills page they can be re-executed once a daemon runs. A failed chunk does not stop the others.
+Each chunk of days is ONE run over all selected assets for the whole chunk (the partition-range tags
+`dagster/asset_partition_range_start/end`): one pass over the API per chunk. How the runs are launched:
+
+- A dagster-daemon runs against the instance (its backfill daemon, and under the QueuedRunCoordinator its
+  run-queue daemon, sent a heartbeat within the last 90 s: `DagsterInstance.get_daemon_heartbeats` and
+  `get_required_daemon_types`): each chunk becomes one Dagster asset backfill, launched the way the UI launches
+  one, with the `launchPartitionBackfill` GraphQL mutation, run in-process by Dagster's own `dagster-graphql`
+  command against this instance (one subprocess for all chunks). The assets' single-run backfill policy makes
+  each backfill one run; the runs go through the run queue, the run launcher, `max_concurrent_runs` and the
+  `toggl_api` pool, they are listed on the UI's Backfills page, and they go on if this command stops. This
+  command follows them (`DagsterInstance.get_backfill`, runs by their `dagster/backfill` tag).
+- None runs (the CLI's default local path): each chunk's run executes in this process with the job's public
+  `execute_in_process` and the range tags (said in one line). No backfill record is written: Dagster has no
+  public way to record one without a daemon to carry it out; the runs are on the UI's Runs page, tagged
+  `toggl-warehouse/range`, and a failed one can be re-executed from there.
+A failed chunk does not stop the others. dagster-graphql's Python client (`DagsterGraphQLClient`) was not used:
+it needs a running webserver, which the CLI cannot assume; the `dagster-graphql` command needs none.
 
 Resume: a chunk is skipped (unless `refresh`) only when every date is materialized AND the latest
 evaluation of every check of the selected assets passed for those dates, so a chunk whose totals check
@@ -19,9 +28,12 @@ A failed run is summed up in one line: the cause, not Dagster's wrapper.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
-import warnings
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,19 +42,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.definitions.assets.graph.asset_graph_subset import AssetGraphSubset
-from dagster._core.definitions.events import AssetKeyPartitionKey
-from dagster._core.events import DagsterEventType
-from dagster._core.execution.backfill import (
-    BULK_ACTION_TERMINAL_STATUSES,
-    BulkActionsFilter,
-    BulkActionStatus,
-    PartitionBackfill,
-)
-from dagster._core.run_coordinator import QueuedRunCoordinator
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-from dagster._core.storage.tags import BACKFILL_ID_TAG, PARTITION_NAME_TAG
-from dagster._core.utils import make_new_backfill_id
 from tqdm import tqdm
 
 from toggl_warehouse.dates import date_chunks, yesterday
@@ -62,6 +61,17 @@ DAEMON_LOST_SECONDS = 180.0
 """Stop following backfills when the daemon has been silent this long (they stay on the Backfills page)."""
 POLL_SECONDS = 1.0
 CHECK_HISTORY = 1000
+BACKFILL_ID_TAG = "dagster/backfill"
+"""Dagster's tag on the runs of a backfill (the UI filters runs by it)."""
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+DAEMONS = ("BACKFILL", "QUEUED_RUN_COORDINATOR")
+"""The daemons a backfill needs, of those the instance runs (`get_required_daemon_types`)."""
+FINISHED_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+"""A backfill's terminal statuses (`PartitionBackfill.status.value`)."""
+REFUSED = "refused: "
+LAUNCH_CODE_LOCATION = ("-m", "toggl_warehouse.definitions", "-a", "defs")
+"""What `dagster-graphql` loads to resolve the backfills' assets (the code location, from the environment)."""
 """How many past evaluations of each check are read to find the dates whose latest evaluation failed."""
 
 
@@ -144,7 +154,7 @@ def run_backfill(
         start: first date.
         end: last date, inclusive.
         selection: asset names, asset paths or report names; all configured sources when None.
-        chunk_days: days per run (one Dagster backfill per chunk).
+        chunk_days: days per run (one run per chunk; with a daemon, one Dagster backfill per chunk).
         refresh: reload chunks that are already materialized.
         instance_home: DAGSTER_HOME of the instance that records the backfills and runs.
         progress: show a progress bar.
@@ -164,18 +174,19 @@ def run_backfill(
         unchecked = {} if refresh else dates_with_failed_checks(instance, asset_graph, keys)
         todo = [chunk for chunk in chunks if refresh or not chunk_done(instance, keys, *chunk, unchecked)]
         results: dict[tuple[date, date], ChunkResult] = {}
+        home = _home(instance)
         if todo and daemon_running(instance):
             report.notes.append(
-                f"dagster-daemon is running against {_home()}: submitted {len(todo)} backfill(s) to it "
+                f"dagster-daemon is running against {home}: submitted {len(todo)} backfill(s) to it "
                 "(the UI's Backfills page shows them; they go on if this command stops)"
             )
-            results = _through_daemon(instance, asset_graph, keys, todo, len(chunks), progress)
+            results = _through_daemon(instance, keys, todo, len(chunks), progress)
         elif todo:
             report.notes.append(
-                f"no dagster-daemon is running against {_home()}: ran the backfill's runs in this process "
+                f"no dagster-daemon is running against {home}: ran the backfill's runs in this process "
                 "(start `dagster dev` or `dagster-daemon run` to hand backfills to the daemon)"
             )
-            results = _in_process(job, instance, asset_graph, keys, todo, len(chunks), progress)
+            results = _in_process(job, instance, keys, todo, len(chunks), progress)
         report.chunks = [results.get(chunk) or ChunkResult(*chunk, skipped=True) for chunk in chunks]
     return report
 
@@ -215,52 +226,95 @@ def run_replay(
 
 def daemon_running(instance: dg.DagsterInstance) -> bool:
     """True when the daemons a backfill needs (backfill; run queue under the QueuedRunCoordinator) beat recently."""
-    from dagster._daemon.daemon import BackfillDaemon
-    from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
-
-    needed = [BackfillDaemon.daemon_type()]
-    if isinstance(instance.run_coordinator, QueuedRunCoordinator):
-        needed.append(QueuedRunCoordinatorDaemon.daemon_type())
+    needed = [name for name in instance.get_required_daemon_types() if name in DAEMONS]
+    if "BACKFILL" not in needed:
+        return False
     heartbeats = instance.get_daemon_heartbeats()
     now = time.time()
     return all(name in heartbeats and now - heartbeats[name].timestamp <= DAEMON_HEARTBEAT_SECONDS for name in needed)
 
 
-def new_backfill(
-    instance: dg.DagsterInstance, asset_graph, keys: list[dg.AssetKey], start: date, end: date, number: str = ""
-) -> PartitionBackfill:
-    """A Dagster asset backfill of `keys` over start..end (one run: the assets' single-run backfill policy)."""
-    with warnings.catch_warnings():  # Dagster's own code calls its deprecated AssetSelection.sources()
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return _new_backfill(instance, asset_graph, keys, start, end, number)
+LAUNCH_MUTATION = """
+mutation Launch({params}) {{
+{fields}
+}}
+"""
+LAUNCH_FIELD = """  c{i}: launchPartitionBackfill(backfillParams: $p{i}) {{
+    __typename
+    ... on LaunchBackfillSuccess {{ backfillId }}
+    ... on PythonError {{ message }}
+    ... on Error {{ message }}
+  }}"""
 
 
-def _new_backfill(instance, asset_graph, keys, start, end, number) -> PartitionBackfill:
-    return PartitionBackfill.from_asset_partitions(
-        backfill_id=make_new_backfill_id(),
-        asset_graph=asset_graph,
-        partition_names=_dates(start, end),
-        asset_selection=keys,
-        backfill_timestamp=time.time(),
-        tags={RANGE_TAG: f"{start}..{end}"},
-        dynamic_partitions_store=instance,
-        all_partitions=False,
-        title=f"toggl-warehouse backfill {start}..{end}{number}",
-        description=f"`toggl-warehouse backfill` of {', '.join(key.to_user_string() for key in keys)}",
-        run_config=None,
+def launch_backfills(
+    instance: dg.DagsterInstance, keys: list[dg.AssetKey], chunks: list[tuple[date, date]], total: int
+) -> list[str]:
+    """One Dagster asset backfill per chunk, launched as the UI launches one (`launchPartitionBackfill`), through
+    the `dagster-graphql` command on this instance; returns, in the order of `chunks`, each backfill's id or, when
+    Dagster refused that one, `refused: <one line>`. Raises RuntimeError when dagster-graphql gave no answer."""
+    params = [_backfill_params(keys, start, end, _number(start, end, chunks, total)) for start, end in chunks]
+    document = LAUNCH_MUTATION.format(
+        params=", ".join(f"$p{i}: LaunchBackfillParams!" for i in range(len(chunks))),
+        fields="\n".join(LAUNCH_FIELD.format(i=i) for i in range(len(chunks))),
     )
+    environment = {**os.environ, "DAGSTER_HOME": _home(instance)}
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "answer.json"  # the answer alone: the code server logs to stdout
+        command = [str(Path(sys.executable).with_name("dagster-graphql")), *LAUNCH_CODE_LOCATION, "-t", document,
+                   "-v", json.dumps({f"p{i}": p for i, p in enumerate(params)}), "-o", str(output)]
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+        try:
+            answer = json.loads(output.read_text())
+        except (OSError, ValueError):
+            lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+            raise RuntimeError(f"dagster-graphql could not launch the backfills: {lines[-1] if lines else done.returncode}") from None
+    data = answer.get("data") or {}
+    ids = []
+    for i in range(len(chunks)):
+        launched = data.get(f"c{i}") or {}
+        if launched.get("__typename") == "LaunchBackfillSuccess":
+            ids.append(launched["backfillId"])
+        else:
+            message = launched.get("message") or (answer.get("errors") or [{}])[0].get("message") or launched
+            ids.append(f"{REFUSED}{str(message).strip().splitlines()[0] if str(message).strip() else launched}")
+    return ids
+
+
+def _backfill_params(keys: list[dg.AssetKey], start: date, end: date, number: str) -> dict:
+    return {
+        "title": f"toggl-warehouse backfill {start}..{end}{number}",
+        "description": f"`toggl-warehouse backfill` of {', '.join(key.to_user_string() for key in keys)}",
+        "tags": [{"key": RANGE_TAG, "value": f"{start}..{end}"}],
+        "partitionsByAssets": [
+            {"assetKey": {"path": list(key.path)}, "partitions": {"range": {"start": start.isoformat(), "end": end.isoformat()}}}
+            for key in keys
+        ],
+    }
 
 
 def _through_daemon(
-    instance: dg.DagsterInstance, asset_graph, keys: list[dg.AssetKey], todo: list[tuple[date, date]], total: int,
-    progress: bool,
+    instance: dg.DagsterInstance, keys: list[dg.AssetKey], todo: list[tuple[date, date]], total: int, progress: bool,
 ) -> dict[tuple[date, date], ChunkResult]:
-    """Submit one backfill per chunk (or find the one still in progress), then follow them to the end."""
+    """Launch one backfill per chunk (or find the one still in progress), then follow them to the end."""
     ids: dict[tuple[date, date], str] = {}
-    for start, end in todo:
-        ids[(start, end)] = _in_progress_backfill(instance, keys, start, end) or _submit(
-            instance, new_backfill(instance, asset_graph, keys, start, end, _number(start, end, todo, total))
-        )
+    new = []
+    for chunk in todo:
+        in_progress = _in_progress_backfill(instance, keys, *chunk)
+        if in_progress:
+            ids[chunk] = in_progress
+        else:
+            new.append(chunk)
+    refused: dict[tuple[date, date], ChunkResult] = {}
+    try:
+        launched = launch_backfills(instance, keys, new, total) if new else []
+    except RuntimeError as exc:  # no answer, so nothing was launched
+        launched = [f"{REFUSED}{exc}"] * len(new)
+    for chunk, backfill_id in zip(new, launched):
+        if backfill_id.startswith(REFUSED):
+            refused[chunk] = ChunkResult(*chunk, success=False, error=f"Dagster did not launch the backfill: {backfill_id.removeprefix(REFUSED)}")
+        else:
+            ids[chunk] = backfill_id
     bar = tqdm(total=len(ids), desc="backfill (dagster-daemon)", unit="chunk", disable=not progress)
     silent_since: float | None = None
     try:
@@ -279,7 +333,7 @@ def _through_daemon(
             time.sleep(POLL_SECONDS)
     finally:
         bar.close()
-    results = {}
+    results = dict(refused)
     for (start, end), backfill_id in ids.items():
         runs = instance.get_runs(filters=dg.RunsFilter(tags={BACKFILL_ID_TAG: backfill_id}))
         chunk = chunk_from_runs(instance, [run.run_id for run in reversed(runs)], start, end)
@@ -290,7 +344,7 @@ def _through_daemon(
                 f"backfill {backfill_id} is not finished and the dagster-daemon stopped answering; "
                 "start it again (it carries on), or run this command again"
             )
-        elif backfill is not None and backfill.status != BulkActionStatus.COMPLETED_SUCCESS and chunk.success:
+        elif backfill is not None and backfill.status.value != "COMPLETED_SUCCESS" and chunk.success:
             chunk.success = False
             chunk.error = _backfill_error(backfill)
         results[(start, end)] = chunk
@@ -298,39 +352,16 @@ def _through_daemon(
 
 
 def _in_process(
-    job: dg.JobDefinition, instance: dg.DagsterInstance, asset_graph, keys: list[dg.AssetKey],
+    job: dg.JobDefinition, instance: dg.DagsterInstance, keys: list[dg.AssetKey],
     todo: list[tuple[date, date]], total: int, progress: bool,
 ) -> dict[tuple[date, date], ChunkResult]:
-    """Record one backfill per chunk in the instance and execute its run here; the backfill ends as the run did."""
+    """Execute each chunk's run here, one after the other, with the range tags and this command's range tag."""
     results = {}
     bar = tqdm(todo, desc="backfill (in process)", unit="chunk", disable=not progress)
     for start, end in bar:
         bar.set_postfix_str(f"{start}..{end}")
-        backfill = new_backfill(instance, asset_graph, keys, start, end, _number(start, end, todo, total))
-        data = backfill.asset_backfill_data
-        # Marked as requested: a daemon started meanwhile follows this backfill instead of launching it again.
-        data = data.replace_requested_subset(data.target_subset).with_requested_runs_for_target_roots(True)
-        backfill = backfill.with_asset_backfill_data(data, dynamic_partitions_store=instance, asset_graph=asset_graph)
-        instance.add_backfill(backfill)
-        status = BulkActionStatus.CANCELED
-        try:
-            run_id = _execute(job, instance, keys, start, end, tags={BACKFILL_ID_TAG: backfill.backfill_id, **backfill.tags})
-            chunk = chunk_from_runs(instance, [run_id], start, end)
-            status = BulkActionStatus.COMPLETED_SUCCESS if chunk.success else BulkActionStatus.COMPLETED_FAILED
-            materialized = AssetGraphSubset.from_asset_partition_set(
-                {AssetKeyPartitionKey(key, partition) for key, partition in _materialized(instance, run_id)}, asset_graph
-            )
-            data = data._replace(
-                materialized_subset=materialized,
-                failed_and_downstream_subset=AssetGraphSubset() if chunk.success else data.target_subset - materialized,
-            )
-        finally:
-            instance.update_backfill(
-                backfill.with_asset_backfill_data(data, dynamic_partitions_store=instance, asset_graph=asset_graph)
-                .with_status(status)
-                .with_end_timestamp(time.time())
-            )
-        results[(start, end)] = chunk
+        run_id = _execute(job, instance, keys, start, end, tags={RANGE_TAG: f"{start}..{end}"})
+        results[(start, end)] = chunk_from_runs(instance, [run_id], start, end)
     return results
 
 
@@ -357,42 +388,41 @@ def _execute(
     return result.run_id
 
 
-def _submit(instance: dg.DagsterInstance, backfill: PartitionBackfill) -> str:
-    instance.add_backfill(backfill)
-    return backfill.backfill_id
-
-
 def _in_progress_backfill(instance: dg.DagsterInstance, keys: list[dg.AssetKey], start: date, end: date) -> str | None:
     """A backfill of the same assets and dates that this command submitted earlier and the daemon still works on."""
-    for backfill in instance.get_backfills(
-        filters=BulkActionsFilter(statuses=[BulkActionStatus.REQUESTED], tags={RANGE_TAG: f"{start}..{end}"})
-    ):
-        if set(backfill.asset_selection or ()) == set(keys):
+    for backfill in instance.get_backfills(limit=200):
+        if (
+            backfill.status.value == "REQUESTED"
+            and (backfill.tags or {}).get(RANGE_TAG) == f"{start}..{end}"
+            and set(backfill.asset_selection or ()) == set(keys)
+        ):
             return backfill.backfill_id
     return None
 
 
 def _backfill_finished(instance: dg.DagsterInstance, backfill_id: str) -> bool:
     backfill = instance.get_backfill(backfill_id)
-    if backfill is None or backfill.status not in BULK_ACTION_TERMINAL_STATUSES:
+    if backfill is None or backfill.status.value not in FINISHED_BACKFILL:
         return False
     runs = instance.get_runs(filters=dg.RunsFilter(tags={BACKFILL_ID_TAG: backfill_id}))
     return all(run.is_finished for run in runs)
 
 
-def _backfill_error(backfill: PartitionBackfill) -> str:
+def _backfill_error(backfill) -> str:
+    """One line for a backfill (as `DagsterInstance.get_backfill` returns it) that did not end successfully."""
+    status = backfill.status.value.lower()
     if backfill.error is not None:
         lines = [line for line in backfill.error.message.splitlines() if line.strip()]
-        return f"backfill {backfill.backfill_id} {backfill.status.value.lower()}: {lines[0] if lines else 'see the UI'}"
-    return f"backfill {backfill.backfill_id} ended {backfill.status.value.lower()}; see the UI's Backfills page"
+        return f"backfill {backfill.backfill_id} {status}: {lines[0] if lines else 'see the UI'}"
+    return f"backfill {backfill.backfill_id} ended {status}; see the UI's Backfills page"
 
 
 def _number(start: date, end: date, todo: list[tuple[date, date]], total: int) -> str:
     return f" (chunk {todo.index((start, end)) + 1} of {len(todo)})" if total > 1 and len(todo) > 1 else ""
 
 
-def _home() -> str:
-    return os.environ.get("DAGSTER_HOME") or "the Dagster instance"
+def _home(instance: dg.DagsterInstance) -> str:
+    return instance.root_directory
 
 
 # ---- what a run did ------------------------------------------------------------------------------
@@ -411,7 +441,7 @@ def chunk_from_runs(instance: dg.DagsterInstance, run_ids: Sequence[str], start:
             chunk.api_requests += _int(metadata.get("api_requests"))
             chunk.rows += _int(metadata.get("rows_loaded"))
         missing_by_asset = {}
-        for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+        for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
             event = entry.dagster_event
             missing = getattr(event.step_materialization_data.materialization.metadata.get("dates_without_fetch"), "value", None)
             if missing and missing != "none":
@@ -423,7 +453,7 @@ def chunk_from_runs(instance: dg.DagsterInstance, run_ids: Sequence[str], start:
         chunk.success = False
         failures = [
             entry.dagster_event
-            for entry in instance.all_logs(run_ids[-1], of_type={DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE})
+            for entry in instance.all_logs(run_ids[-1], of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE})
         ]
         failures.sort(key=lambda event: not event.is_step_failure)  # a step's cause before the run's summary
         chunk.error = failure_line(failures[0]) if failures else f"run {run_ids[-1]} ended {last.status.value.lower() if last else 'missing'}; see the Dagster UI"
@@ -431,17 +461,34 @@ def chunk_from_runs(instance: dg.DagsterInstance, run_ids: Sequence[str], start:
     return chunk
 
 
+def record_row_changes(report: BackfillReport, instance_home: Path) -> None:
+    """Fill each run's `changes` from the `rows_*` metadata its materializations recorded in the instance, so the
+    summary says "rows: 0 changed, 889 unchanged" (left unknown when an asset recorded none, e.g. a failed run)."""
+    names = ("inserted", "updated", "deleted", "unchanged")
+    if not any(chunk.run_id for chunk in report.chunks):
+        return
+    with dg.DagsterInstance.from_config(str(instance_home)) as instance:
+        for chunk in report.chunks:
+            if chunk.skipped or not chunk.run_id:
+                continue
+            # the run-wide figures of each asset: on its run observation, or (older runs) repeated on every
+            # partition's materialization; either way one per asset
+            kinds = {dg.DagsterEventType.ASSET_OBSERVATION, dg.DagsterEventType.ASSET_MATERIALIZATION}
+            per_asset = {
+                record.asset_key: record.asset_event.metadata
+                for record in instance.get_records_for_run(chunk.run_id, of_type=kinds).records
+                if record.asset_event is not None and "rows_unchanged" in record.asset_event.metadata
+            }
+            if per_asset and all(f"rows_{name}" in metadata for metadata in per_asset.values() for name in names):
+                chunk.changes = {
+                    name: sum(int(metadata[f"rows_{name}"].value) for metadata in per_asset.values()) for name in names
+                }
+
+
 def failure_stack(event: dg.DagsterEvent) -> str | None:
     """The full error of a failed step (with causes and stack), for --verbose."""
     error = getattr(event.event_specific_data, "error", None)
     return error.to_string() if error is not None else None
-
-
-def _materialized(instance: dg.DagsterInstance, run_id: str) -> set[tuple[dg.AssetKey, str | None]]:
-    return {
-        (entry.dagster_event.asset_key, entry.dagster_event.partition)
-        for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
-    }
 
 
 # ---- resume --------------------------------------------------------------------------------------
@@ -464,11 +511,12 @@ def dates_with_failed_checks(instance: dg.DagsterInstance, asset_graph, keys: li
     every date of the run's range."""
     failed: dict[dg.AssetKey, set[str]] = defaultdict(set)
     run_dates: dict[str, list[str]] = {}
-    done = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
     for check_key in asset_graph.get_check_keys_for_assets(set(keys)):
-        latest: dict[str, AssetCheckExecutionRecordStatus] = {}
-        history = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=CHECK_HISTORY, status=done)
+        latest: dict[str, str] = {}
+        history = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=CHECK_HISTORY)
         for record in history:  # newest first
+            if record.status.value not in ("SUCCEEDED", "FAILED"):  # planned, in progress, skipped
+                continue
             if record.partition is not None:
                 dates = [record.partition]
             else:
@@ -476,8 +524,8 @@ def dates_with_failed_checks(instance: dg.DagsterInstance, asset_graph, keys: li
                     run_dates[record.run_id] = _run_dates(instance, record.run_id)
                 dates = run_dates[record.run_id]
             for day in dates:
-                latest.setdefault(day, record.status)
-        failed[check_key.asset_key] |= {day for day, status in latest.items() if status == AssetCheckExecutionRecordStatus.FAILED}
+                latest.setdefault(day, record.status.value)
+        failed[check_key.asset_key] |= {day for day, status in latest.items() if status == "FAILED"}
     return dict(failed)
 
 
@@ -486,9 +534,9 @@ def _run_dates(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     if run is None:
         return []
     tags = run.tags
-    if tags.get("dagster/asset_partition_range_start") and tags.get("dagster/asset_partition_range_end"):
-        return _dates(date.fromisoformat(tags["dagster/asset_partition_range_start"]), date.fromisoformat(tags["dagster/asset_partition_range_end"]))
-    return [tags[PARTITION_NAME_TAG]] if tags.get(PARTITION_NAME_TAG) else []
+    if tags.get(RANGE_START_TAG) and tags.get(RANGE_END_TAG):
+        return _dates(date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG]))
+    return [tags[PARTITION_TAG]] if tags.get(PARTITION_TAG) else []
 
 
 def _dates(start: date, end: date) -> list[str]:
@@ -500,17 +548,14 @@ def _dates(start: date, end: date) -> list[str]:
 
 @contextmanager
 def _instance(instance_home: Path | None) -> Iterator[dg.DagsterInstance]:
-    """The Dagster instance of `instance_home` (DAGSTER_HOME). Its first use creates its SQLite storage;
-    a file lock makes two commands started at once on a new home take turns instead of racing the
-    storage migrations."""
-    if instance_home is not None:
-        os.environ["DAGSTER_HOME"] = str(instance_home)
-    home = Path(os.environ.get("DAGSTER_HOME") or ".")
+    """The Dagster instance of `instance_home` (else DAGSTER_HOME). Its first use creates its storage; a file
+    lock makes two commands started at once on a new home take turns instead of racing the storage migrations."""
+    home = instance_home or Path(os.environ.get("DAGSTER_HOME") or ".")
     home.mkdir(parents=True, exist_ok=True)
     with open(home / ".toggl-warehouse.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
-            instance = dg.DagsterInstance.get()
+            instance = dg.DagsterInstance.from_config(str(home))
             instance.get_runs(limit=1)  # creates the run, event and schedule storage now, under the lock
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)

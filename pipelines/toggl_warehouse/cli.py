@@ -36,7 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if passed_on and args.command != "dev":
         parser.error(f"unrecognized arguments: {' '.join(passed_on)}")
     args.dagster_args = passed_on  # `dev` hands the rest to `dagster dev` (e.g. -p 3001)
-    load_dotenv(override=False)
+    if not args.no_dotenv:
+        load_dotenv(override=False)
     _quiet_dagster_warnings()
     try:
         return args.handler(args)
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="toggl-warehouse", description=__doc__.splitlines()[0])
+    # The demo's backfill runs this command with the demo's variables only (never the real .env's TOGGL_*).
+    parser.add_argument("--no-dotenv", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="run the whole product against a local Toggl emulator")
@@ -151,7 +154,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_backfill(args: argparse.Namespace) -> int:
-    from toggl_warehouse.backfill import run_backfill
+    from toggl_warehouse.backfill import record_row_changes, run_backfill
 
     settings = Settings.from_env()
     report = run_backfill(
@@ -169,7 +172,7 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from toggl_warehouse.backfill import run_replay
+    from toggl_warehouse.backfill import record_row_changes, run_replay
 
     settings = Settings.from_env()
     report = run_replay(
@@ -181,32 +184,6 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     )
     record_row_changes(report, _dagster_home())
     return _print_report(report, args.verbose)
-
-
-def record_row_changes(report, instance_home: Path) -> None:
-    """Fill each run's `changes` from the `rows_*` metadata its materializations recorded in the instance, so the
-    summary says "rows: 0 changed, 889 unchanged" (left unknown when an asset recorded none, e.g. a failed run)."""
-    import dagster as dg
-
-    names = ("inserted", "updated", "deleted", "unchanged")
-    if not any(chunk.run_id for chunk in report.chunks):
-        return
-    with dg.DagsterInstance.from_config(str(instance_home)) as instance:
-        for chunk in report.chunks:
-            if chunk.skipped or not chunk.run_id:
-                continue
-            # the run-wide figures of each asset: on its run observation, or (older runs) repeated on every
-            # partition's materialization; either way one per asset
-            kinds = {dg.DagsterEventType.ASSET_OBSERVATION, dg.DagsterEventType.ASSET_MATERIALIZATION}
-            per_asset = {
-                record.asset_key: record.asset_event.metadata
-                for record in instance.get_records_for_run(chunk.run_id, of_type=kinds).records
-                if record.asset_event is not None and "rows_unchanged" in record.asset_event.metadata
-            }
-            if per_asset and all(f"rows_{name}" in metadata for metadata in per_asset.values() for name in names):
-                chunk.changes = {
-                    name: sum(int(metadata[f"rows_{name}"].value) for metadata in per_asset.values()) for name in names
-                }
 
 
 def _print_report(report, verbose: bool) -> int:

@@ -21,7 +21,7 @@ from toggl_warehouse.assets.failures import console_logger
 from toggl_warehouse.assets.profitability import build_profitability_asset
 from toggl_warehouse.assets.shared_reports import build_shared_report_asset
 from toggl_warehouse.assets.warehouse import TOGGL_KEY, warehouse_specs
-from toggl_warehouse.checks import build_earnings_check
+from toggl_warehouse.assets.earnings_check import build_earnings_check
 from toggl_warehouse.freshness import build_freshness_checks, build_freshness_schedule, with_freshness_policy
 from toggl_warehouse.partitions import daily_partitions
 from toggl_warehouse.schedules import build_daily_schedule
@@ -155,7 +155,7 @@ def _build(
         assets=[*with_freshness_policy(settings, assets), *specs],
         asset_checks=[*checks, *freshness_checks],
         jobs=[job, replay],
-        schedules=[build_daily_schedule(settings, job),
+        schedules=[build_daily_schedule(settings, job.name),
                    *(build_freshness_schedule(settings, checks) for checks in freshness_checks)],
         resources=resources,
         loggers={"console": console_logger},

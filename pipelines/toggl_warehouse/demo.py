@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from dotenv import dotenv_values
 
-from toggl_warehouse.checks import reconcile_earnings
+from toggl_warehouse.assets.earnings_check import reconcile_earnings
 from toggl_warehouse.dates import yesterday
 from toggl_warehouse.extract.profitability import period_window
 from toggl_warehouse.settings import Settings
@@ -70,8 +71,6 @@ def run_demo(days: int, root: Path, prepare_home) -> int:
         root: where `.env.demo` and `.dagster_home_demo` live (the project root under `./run`).
         prepare_home: makes a Dagster home ready (the project's dagster.yaml in it) and returns it.
     """
-    from toggl_warehouse.backfill import run_backfill
-    from toggl_warehouse.cli import record_row_changes
     from toggl_warehouse.resources import migrated_engine
 
     db = demo_database(os.environ.get("DATABASE_URL"), demo_database_name(os.environ))
@@ -79,21 +78,23 @@ def run_demo(days: int, root: Path, prepare_home) -> int:
     port = demo_port(os.environ)
     with _demo_emulator(port) as emulator:
         write_env_file(root / DEMO_ENV_FILE, emulator, port, db.name)
-        _use_demo_environment(emulator_environment(emulator), db.url)
-        settings = Settings.from_env(dotenv_path=root / DEMO_ENV_FILE)
+        environ = _demo_environment(os.environ, emulator_environment(emulator), db.url) | {"DAGSTER_HOME": str(home)}
+        settings = Settings.from_env(environ, dotenv_path=root / DEMO_ENV_FILE)
         end = yesterday(settings.timezone)
         start = max(settings.start_date, end - timedelta(days=days - 1))
         engine = migrated_engine(settings.database_url)
         print(f"toggl-warehouse demo\n  Toggl API emulator: {emulator.base_url}\n  warehouse: {db.describe()}\n  Dagster instance: {home}")
         print(f"  backfilling {start}..{end} for reports {', '.join(r.key for r in settings.shared_reports)} and workspace {emulator.workspace_ids[0]}")
         sys.stdout.flush()
-        report = run_backfill(settings, start, end, refresh=True, instance_home=home, progress=sys.stderr.isatty())
-        record_row_changes(report, home)
-        print(report.summary())
+        # `toggl-warehouse backfill` with the demo's variables passed to it (this process's environment is left
+        # alone; the runs read the report tokens from their environment), in the demo's home, where no .env is.
+        command = [sys.executable, "-m", "toggl_warehouse.cli", "--no-dotenv", "backfill",
+                   "--start", start.isoformat(), "--end", end.isoformat(), "--refresh"]
+        code = subprocess.run(command, env=environ, cwd=home, check=False).returncode
         _print_summary(engine, start, end)
         _print_profitability(engine, settings, start, end)
         _print_next_steps(db, root)
-        return 0 if report.ok else 1
+        return code
 
 
 def demo_database_name(environ: Mapping[str, str]) -> str:
@@ -184,12 +185,11 @@ def _demo_emulator(port: int) -> Iterator[TogglEmulator]:
         emulator.stop()
 
 
-def _use_demo_environment(emulator_values: Mapping[str, str], database_url: str) -> None:
-    """This process's environment: the real TOGGL_* settings (from the shell or `.env`) out, the demo's in."""
-    for name in [name for name in os.environ if _is_toggl_setting(name)]:
-        del os.environ[name]
-    os.environ.update(emulator_values)
-    os.environ["DATABASE_URL"] = database_url
+def _demo_environment(environ: Mapping[str, str], emulator_values: Mapping[str, str], database_url: str) -> dict[str, str]:
+    """The variables the demo's settings are read from: `environ` with the real TOGGL_* settings out and the
+    demo's in (this process's own environment is left as it is)."""
+    kept = {name: value for name, value in environ.items() if not _is_toggl_setting(name)}
+    return kept | dict(emulator_values) | {"DATABASE_URL": database_url}
 
 
 def _is_toggl_setting(name: str) -> bool:

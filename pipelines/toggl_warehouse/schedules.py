@@ -8,9 +8,6 @@ covers the whole range at once, so each report costs about one API call per page
 from datetime import date, timedelta
 
 import dagster as dg
-from dagster._core.definitions.unresolved_asset_job_definition import (
-    UnresolvedAssetJobDefinition,
-)
 
 from toggl_warehouse.partitions import range_tags
 from toggl_warehouse.settings import Settings
@@ -23,14 +20,14 @@ def trailing_window(today: date, settings: Settings) -> tuple[date, date]:
     return start, end
 
 
-def build_daily_schedule(settings: Settings, job: UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
-    """A schedule in TOGGL_TIMEZONE that launches `job` over the trailing window each day."""
+def build_daily_schedule(settings: Settings, job_name: str) -> dg.ScheduleDefinition:
+    """A schedule in TOGGL_TIMEZONE that launches the job `job_name` (of the same Definitions) over the trailing window each day."""
 
     @dg.schedule(
         name="toggl_daily",
         cron_schedule=settings.schedule_cron,
         execution_timezone=settings.timezone,
-        job=job,
+        job_name=job_name,
         description=f"Every day: load yesterday and the {settings.trailing_days} days before it (late edits land), in one run.",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )

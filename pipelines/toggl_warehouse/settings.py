@@ -24,6 +24,30 @@ PROFITABILITY_RESOLUTIONS = ("day", "week", "month")
 TOTALS_GATE_MODES = ("error", "warn")
 
 
+DATA_DIR_ENV = "TOGGL_WAREHOUSE_DATA_DIR"
+DB_PORT_ENV = "TOGGL_WAREHOUSE_DB_PORT"
+SQL_DIR_ENV = "TOGGL_WAREHOUSE_SQL_DIR"
+
+
+@dataclass(frozen=True)
+class LocalSetup:
+    """This machine's own variables, not a code location's configuration: where the embedded Postgres keeps its
+    data and listens, and where the migrations are. Read as given; `warehouse/` validates and applies them."""
+
+    data_dir: str = ""
+    """TOGGL_WAREHOUSE_DATA_DIR, '' when unset."""
+    db_port: str = ""
+    """TOGGL_WAREHOUSE_DB_PORT as written, '' when unset."""
+    sql_dir: str = ""
+    """TOGGL_WAREHOUSE_SQL_DIR, '' when unset."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LocalSetup:
+        """The variables of `environ` (default: the process environment, read at each call)."""
+        values = os.environ if environ is None else environ
+        return cls(values.get(DATA_DIR_ENV, ""), values.get(DB_PORT_ENV, "").strip(), values.get(SQL_DIR_ENV, ""))
+
+
 class SettingsError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
 

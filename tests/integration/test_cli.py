@@ -22,7 +22,7 @@ from dagster._core.events import DagsterEventType
 from toggl_warehouse.assets.profitability import asset_key_for_workspace
 from toggl_warehouse.assets.shared_reports import asset_key_for_report
 from toggl_warehouse.backfill import run_backfill
-from toggl_warehouse.checks import EARNINGS_CHECK
+from toggl_warehouse.assets.earnings_check import EARNINGS_CHECK
 from toggl_warehouse.freshness import CHECK_NAME as FRESHNESS_CHECK
 from toggl_warehouse.cli import main
 from toggl_warehouse.dates import yesterday

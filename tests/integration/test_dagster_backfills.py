@@ -1,10 +1,11 @@
-"""`toggl-warehouse backfill` as Dagster backfills, read back as the UI's Backfills page shows them (GraphQL).
+"""`toggl-warehouse backfill` without a daemon (the in-process path), read back from the instance as the UI's Runs page shows it.
 
-Covers, without a daemon (the in-process path): one backfill per chunk on the Backfills page, each ONE run
-over its whole range, ending COMPLETED_SUCCESS with every partition materialized; a failed chunk does not
-stop the others, ends COMPLETED_FAILED with its partitions failed, and the UI can re-execute it from
-failure; running the command again resumes with the failed chunk only; a chunk whose totals check failed
-(gate in warn mode) is run again, not skipped. The daemon path is covered by test_production_deployment.
+Covers: one run per chunk over its whole range (Dagster's partition-range tags, and the command's
+`toggl-warehouse/range` tag), each SUCCESS with every partition materialized; no backfill record (Dagster has no
+public way to write one without a daemon to carry it out); a failed chunk does not stop the others, its run
+FAILURE with the one-line cause, and running the command again resumes with the failed chunk only; a chunk
+whose totals check failed (gate in warn mode) is run again, not skipped. The daemon path (real Dagster
+backfills launched with `launchPartitionBackfill`) is covered by test_production_deployment.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from datetime import timedelta
 import dagster as dg
 import pytest
 
-from toggl_warehouse.backfill import daemon_running, run_backfill
+from toggl_warehouse.backfill import RANGE_TAG, REFUSED, daemon_running, launch_backfills, run_backfill
 from toggl_warehouse.dates import yesterday
 from toggl_warehouse.toggl.emulator import Fault
-from tests.integration.dagster_ui import REEXECUTE_FROM_FAILURE, backfills, graphql, ui
 from tests.integration.pipeline_helpers import pages_for, report_requests
 
 pytestmark = pytest.mark.integration
@@ -26,17 +26,7 @@ REPORT = "team_detailed"
 ASSET = ["toggl", "shared_report_team_detailed"]
 
 
-def tags(run: dict) -> dict[str, str]:
-    return {tag["key"]: tag["value"] for tag in run["tags"]}
-
-
-def counts(backfill: dict) -> dict:
-    (status,) = backfill["assetBackfillData"]["assetBackfillStatuses"]
-    assert status["assetKey"]["path"] == ASSET
-    return {key: status[key] for key in ("numPartitionsTargeted", "numPartitionsMaterialized", "numPartitionsFailed", "numPartitionsInProgress")}
-
-
-def test_each_chunk_is_a_backfill_on_the_backfills_page_with_one_range_run(emulator, pipeline_env, clean_warehouse, tmp_path):
+def test_each_chunk_is_one_run_over_its_range_in_process(emulator, pipeline_env, clean_warehouse, tmp_path):
     settings = pipeline_env(emulator, reports=(REPORT,))
     end = yesterday(settings.timezone)
     start = end - timedelta(days=24)
@@ -45,26 +35,24 @@ def test_each_chunk_is_a_backfill_on_the_backfills_page_with_one_range_run(emula
     report = run_backfill(settings, start, end, chunk_days=10, instance_home=home, progress=False)
 
     assert report.ok, report.summary()
-    assert any(note.startswith("no dagster-daemon is running against") for note in report.notes)
-    with dg.DagsterInstance.get() as instance:
+    assert f"no dagster-daemon is running against {home}: ran the backfill's runs in this process" in report.summary()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         assert not daemon_running(instance)
-        with ui(instance) as context:
-            page = backfills(context)
-    assert len(page) == 3 and all(b["isAssetBackfill"] and b["status"] == "COMPLETED_SUCCESS" for b in page)
-    chunks = sorted(page, key=lambda b: b["partitionNames"][0])
-    for backfill, chunk in zip(chunks, report.chunks):
-        (run,) = backfill["runs"]
-        assert run["status"] == "SUCCESS" and run["runId"] == chunk.run_id
-        assert tags(run)["dagster/asset_partition_range_start"] == chunk.start.isoformat()
-        assert tags(run)["dagster/asset_partition_range_end"] == chunk.end.isoformat()
-        days = (chunk.end - chunk.start).days + 1
-        assert backfill["numPartitions"] == days
-        assert counts(backfill) == {"numPartitionsTargeted": days, "numPartitionsMaterialized": days,
-                                    "numPartitionsFailed": 0, "numPartitionsInProgress": 0}
-        assert backfill["title"].startswith(f"toggl-warehouse backfill {chunk.start}..{chunk.end}")
+        assert instance.get_backfills() == []
+        runs = {run.run_id: run for run in instance.get_runs()}
+        assert len(runs) == 3 and [c.run_id for c in report.chunks if c.run_id in runs] == [c.run_id for c in report.chunks]
+        for chunk in report.chunks:
+            run = runs[chunk.run_id]
+            assert run.status == dg.DagsterRunStatus.SUCCESS and run.job_name == "toggl_all"
+            assert run.tags["dagster/asset_partition_range_start"] == chunk.start.isoformat()
+            assert run.tags["dagster/asset_partition_range_end"] == chunk.end.isoformat()
+            assert run.tags[RANGE_TAG] == f"{chunk.start}..{chunk.end}"
+            assert "dagster/partition" not in run.tags
+        days = {(start + timedelta(days=i)).isoformat() for i in range(25)}
+        assert instance.get_materialized_partitions(dg.AssetKey(ASSET)) == days
 
 
-def test_a_failed_chunk_does_not_stop_the_others_is_retriable_in_the_ui_and_resumed(emulator, pipeline_env, clean_warehouse, tmp_path):
+def test_a_failed_chunk_does_not_stop_the_others_and_is_resumed(emulator, pipeline_env, clean_warehouse, tmp_path):
     settings = pipeline_env(emulator, reports=(REPORT,))
     end = yesterday(settings.timezone)
     start = end - timedelta(days=24)
@@ -75,21 +63,11 @@ def test_a_failed_chunk_does_not_stop_the_others_is_retriable_in_the_ui_and_resu
 
     assert [c.success for c in first.chunks] == [False, True, True]
     assert "(402)" in first.chunks[0].error and "\n" not in first.chunks[0].error
-    with dg.DagsterInstance.get() as instance:
-        with ui(instance) as context:
-            by_start = {b["partitionNames"][0]: b for b in backfills(context)}
-            failed = by_start[start.isoformat()]
-            assert failed["status"] == "COMPLETED_FAILED"
-            assert counts(failed) == {"numPartitionsTargeted": 10, "numPartitionsMaterialized": 0,
-                                      "numPartitionsFailed": 10, "numPartitionsInProgress": 0}
-            retried = graphql(context, REEXECUTE_FROM_FAILURE, {"backfillId": failed["id"]})["reexecutePartitionBackfill"]
-            assert retried["__typename"] == "LaunchBackfillSuccess", retried
-        retry = instance.get_backfill(retried["backfillId"])
-        assert retry.status.value == "REQUESTED"  # the daemon takes it from here
-        assert {(tuple(p.asset_key.path), p.partition_key) for p in retry.asset_backfill_data.target_subset.iterate_asset_partitions()} == {
-            (tuple(ASSET), (start + timedelta(days=i)).isoformat()) for i in range(10)
-        }
-        instance.update_backfill(retry.with_status(retry.status.CANCELED))  # no daemon in this test
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        failed = instance.get_run_by_id(first.chunks[0].run_id)
+        assert failed.status == dg.DagsterRunStatus.FAILURE and failed.tags[RANGE_TAG] == f"{start}..{start + timedelta(days=9)}"
+        materialized = instance.get_materialized_partitions(dg.AssetKey(ASSET))
+        assert materialized == {(start + timedelta(days=i)).isoformat() for i in range(10, 25)}
 
     requests = report_requests(emulator, REPORT)
     again = run_backfill(settings, start, end, chunk_days=10, instance_home=home, progress=False)
@@ -111,7 +89,7 @@ def test_resume_runs_again_a_chunk_whose_totals_check_failed(emulator, pipeline_
 
     first = run_backfill(settings, start, end, chunk_days=10, instance_home=home, progress=False)
     assert first.ok and [c.skipped for c in first.chunks] == [False, False]
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         materialized = instance.get_materialized_partitions(dg.AssetKey(ASSET))
     assert {(start + timedelta(days=i)).isoformat() for i in range(20)} <= materialized
 
@@ -120,3 +98,28 @@ def test_resume_runs_again_a_chunk_whose_totals_check_failed(emulator, pipeline_
     assert [c.skipped for c in again.chunks] == [False, True]  # the chunk whose check failed is not "done"
     third = run_backfill(settings, start, end, chunk_days=10, instance_home=home, progress=False)
     assert [c.skipped for c in third.chunks] == [True, True]  # its check passed on the re-run
+
+
+def test_the_daemon_path_launches_asset_backfills_as_the_ui_does_and_names_a_refused_one(emulator, pipeline_env, tmp_path):
+    """Without a daemon to carry them out: the backfills are stored REQUESTED with the chunk's title, tag and
+    partitions; one Dagster refuses (an asset the code location does not have) comes back as one line."""
+    settings = pipeline_env(emulator, reports=(REPORT,))
+    end = yesterday(settings.timezone)
+    chunks = [(end - timedelta(days=13), end - timedelta(days=7)), (end - timedelta(days=6), end)]
+    home = tmp_path / "home"
+    home.mkdir()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        ids = launch_backfills(instance, [dg.AssetKey(ASSET)], chunks, total=2)
+        refused = launch_backfills(instance, [dg.AssetKey(["toggl", "no_such_report"])], chunks[:1], total=1)
+
+        assert len(ids) == 2 and not any(backfill_id.startswith(REFUSED) for backfill_id in ids)
+        for backfill_id, (start, stop) in zip(ids, chunks):
+            backfill = instance.get_backfill(backfill_id)
+            assert backfill.status.value == "REQUESTED"
+            assert backfill.title == f"toggl-warehouse backfill {start}..{stop} (chunk {chunks.index((start, stop)) + 1} of 2)"
+            assert backfill.tags[RANGE_TAG] == f"{start}..{stop}" and list(backfill.asset_selection) == [dg.AssetKey(ASSET)]
+            assert {p.partition_key for p in backfill.asset_backfill_data.target_subset.iterate_asset_partitions()} == {
+                (start + timedelta(days=i)).isoformat() for i in range(7)}
+        (line,) = refused
+        assert line.startswith(REFUSED) and "no_such_report" in line and "\n" not in line
+        assert len(instance.get_backfills()) == 2

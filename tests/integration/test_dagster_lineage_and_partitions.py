@@ -25,7 +25,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 from toggl_warehouse.assets.partition_metadata import RUN_FIGURES
 from toggl_warehouse.assets.profitability import asset_key_for_workspace
 from toggl_warehouse.assets.shared_reports import asset_key_for_report
-from toggl_warehouse.checks import EARNINGS_CHECK
+from toggl_warehouse.assets.earnings_check import EARNINGS_CHECK
 from toggl_warehouse.dates import yesterday
 from toggl_warehouse.partitions import range_tags
 from toggl_warehouse.warehouse import tables

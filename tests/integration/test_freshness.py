@@ -53,7 +53,7 @@ def test_the_check_fails_and_fails_its_run_when_the_last_day_did_not_land(shared
     job = build_definitions(settings, warehouse=True).resolve_job_def(FRESHNESS_JOB)
 
     assert run_backfill(settings, last - timedelta(days=10), last - timedelta(days=1), instance_home=home, progress=False).ok
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         stale = job.execute_in_process(instance=instance, raise_on_error=False)
     assert not stale.success
     (evaluation,) = stale.get_asset_check_evaluations()
@@ -63,7 +63,7 @@ def test_the_check_fails_and_fails_its_run_when_the_last_day_did_not_land(shared
     assert f"toggl/shared_report_team_detailed: {last} did not land" in failure.step_failure_data.user_failure_data.description
 
     assert run_backfill(settings, last, last, instance_home=home, progress=False).ok
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         fresh = job.execute_in_process(instance=instance, raise_on_error=False)
     assert fresh.success
     assert [e.passed for e in fresh.get_asset_check_evaluations()] == [True]

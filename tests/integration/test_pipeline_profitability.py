@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from toggl_warehouse.assets.profitability import asset_key_for_workspace
-from toggl_warehouse.checks import EARNINGS_CHECK, NO_REFERENCE
+from toggl_warehouse.assets.earnings_check import EARNINGS_CHECK, NO_REFERENCE
 from toggl_warehouse.dates import period_end, period_start, period_starts, yesterday
 from toggl_warehouse.definitions import ALL_TOGGL_JOB, build_definitions
 from toggl_warehouse.extract.profitability import period_window

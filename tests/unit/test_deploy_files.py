@@ -29,10 +29,8 @@ def test_every_deployment_file_names_the_same_code_location():
 
 def test_production_instance_config_and_helm_values_agree():
     instance = load("deploy/dagster.yaml")
-    assert instance["storage"]["custom"] == {
-        "module": "toggl_warehouse.instance_storage", "class": "WarmPostgresStorage",
-        "config": {"postgres_url": {"env": "DAGSTER_PG_URL"}},
-    }
+    assert instance["storage"] == {"postgres": {"postgres_url": {"env": "DAGSTER_PG_URL"}}}
+    assert "storage" not in load("dagster.yaml")  # Dagster's default SQLite storage under DAGSTER_HOME
     assert instance["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert instance["concurrency"] == load("dagster.yaml")["concurrency"] == {"runs": {"max_concurrent_runs": 4}, "pools": {"default_limit": 1}}
     values = load("deploy/helm-values.yaml")

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 import dagster as dg
 import psycopg
 import sqlalchemy as sa
-from dagster._utils.log import create_console_logger
 
 from toggl_warehouse.check.gate import FetchRefused
 from toggl_warehouse.toggl.errors import TogglError
@@ -75,9 +74,8 @@ def failure_line(event: dg.DagsterEvent) -> str:
 )
 def console_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     """The console logger of every job of this code location (`toggl-warehouse backfill` sets stack_traces: false)."""
-    config = init_context.logger_config
-    logger = create_console_logger(name=config["name"], level=config["log_level"])
-    if not config["stack_traces"]:
+    logger = dg.colored_console_logger.logger_fn(init_context)  # reads the same `name` and `log_level`
+    if not init_context.logger_config["stack_traces"]:
         logger.addFilter(_OneLineFailures())
     return logger
 

@@ -33,11 +33,11 @@ from psycopg import sql
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 
+from toggl_warehouse.settings import DATA_DIR_ENV, DB_PORT_ENV, LocalSetup
+
 log = logging.getLogger(__name__)
 
 WAREHOUSE_DATABASE = "toggl_warehouse"
-DATA_DIR_ENV = "TOGGL_WAREHOUSE_DATA_DIR"
-DB_PORT_ENV = "TOGGL_WAREHOUSE_DB_PORT"
 DEFAULT_DB_PORT = 54329
 LOCAL_HOST, LOCAL_PORT, LOCAL_USER, MAINTENANCE_DB = "127.0.0.1", 5432, "postgres", "postgres"
 PROBE_TIMEOUT_SECONDS = 2
@@ -111,7 +111,7 @@ def tcp_url(port: int, database: str) -> str:
 
 def db_port() -> int:
     """``TOGGL_WAREHOUSE_DB_PORT``, else 54329: the TCP port of the server ``toggl-warehouse db`` starts."""
-    raw = os.environ.get(DB_PORT_ENV, "").strip()
+    raw = LocalSetup.from_env().db_port
     if not raw:
         return DEFAULT_DB_PORT
     if not raw.isdigit() or not 1 <= int(raw) <= 65535:
@@ -121,7 +121,7 @@ def db_port() -> int:
 
 def default_data_dir() -> Path:
     """``TOGGL_WAREHOUSE_DATA_DIR``, else ``<project root or cwd>/.data/postgres``."""
-    override = os.environ.get(DATA_DIR_ENV)
+    override = LocalSetup.from_env().data_dir
     if override:
         return Path(override).expanduser().resolve()
     return project_root() / ".data" / "postgres"

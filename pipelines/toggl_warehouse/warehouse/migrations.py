@@ -8,7 +8,6 @@ file once. A file whose content changed after it was applied is an error: write 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import Connection, Engine
 
-SQL_DIR_ENV = "TOGGL_WAREHOUSE_SQL_DIR"
+from toggl_warehouse.settings import SQL_DIR_ENV, LocalSetup
+
 VERSION_TABLE_NAME = "public.toggl_warehouse_migrations"
 VERSION_TABLE = sql.Identifier(*VERSION_TABLE_NAME.split("."))
 _FILE_PATTERN = re.compile(r"^(\d+)_([A-Za-z0-9_]+)\.sql$")
@@ -55,7 +55,7 @@ class Migration:
 def default_sql_dir() -> Path:
     """``TOGGL_WAREHOUSE_SQL_DIR``; else ``sql/`` of the source checkout (also editable installs); else
     the copy a wheel installs as data files under ``<prefix>/share/toggl-warehouse/sql``."""
-    override = os.environ.get(SQL_DIR_ENV)
+    override = LocalSetup.from_env().sql_dir
     if override:
         return Path(override)
     checkout = Path(__file__).resolve().parents[3]

@@ -29,11 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import json
+
 import dagster as dg
 import sqlalchemy as sa
-from dagster._core.definitions.asset_checks.asset_check_evaluation import (  # the target of an evaluation
-    AssetCheckEvaluationTargetMaterializationData,
-)
 
 from toggl_warehouse.assets.profitability import asset_key_for_workspace
 from toggl_warehouse.assets.shared_reports import asset_key_for_report
@@ -356,8 +355,12 @@ def build_earnings_check(
 
 def _latest_materializations(
     instance: dg.DagsterInstance, asset_key: dg.AssetKey, partitions: list[str]
-) -> dict[str, AssetCheckEvaluationTargetMaterializationData]:
-    """The latest materialization of each partition: what each partition's evaluation checked."""
+) -> dict[str, object]:
+    """The latest materialization of each partition: what each partition's evaluation checked.
+
+    Dagster's public API takes this as `dg.AssetCheckEvaluation(target_materialization_data=...)` but does not
+    export its type; it is built through the public `dg.deserialize_value` from Dagster's serialized form (the
+    form its event log stores, so it stays readable across Dagster versions) instead of a `dagster._` import."""
     if not partitions:
         return {}
     latest = instance.event_log_storage.get_latest_storage_id_by_partition(
@@ -369,12 +372,18 @@ def _latest_materializations(
         dg.AssetRecordsFilter(asset_key=asset_key, storage_ids=list(latest.values())), limit=len(latest)
     ).records
     return {
-        record.partition_key: AssetCheckEvaluationTargetMaterializationData(
-            storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
-        )
+        record.partition_key: _target(record.storage_id, record.run_id, record.timestamp)
         for record in records
         if record.partition_key is not None
     }
+
+
+def _target(storage_id: int, run_id: str, timestamp: float) -> object:
+    """The materialization an evaluation checked, as `dg.AssetCheckEvaluation` takes it."""
+    return dg.deserialize_value(json.dumps({
+        "__class__": "AssetCheckEvaluationTargetMaterializationData",
+        "storage_id": storage_id, "run_id": run_id, "timestamp": timestamp,
+    }))
 
 
 def _evaluation(
@@ -382,7 +391,7 @@ def _evaluation(
     outcome: EarningsReconciliation,
     *,
     partition: str | None,
-    target: AssetCheckEvaluationTargetMaterializationData | None,
+    target: object | None,
     passed: bool | None = None,
 ) -> dg.AssetCheckEvaluation:
     result = check_result(outcome)

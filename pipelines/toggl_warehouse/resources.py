@@ -17,8 +17,7 @@ import psycopg
 import sqlalchemy as sa
 from pydantic import Field
 
-from toggl_warehouse import settings
-from toggl_warehouse.settings import Settings, SettingsError
+from toggl_warehouse.settings import Settings, SettingsError, default, doc
 from toggl_warehouse.toggl.client import Log, SharedReportRef, TogglClient
 from toggl_warehouse.warehouse import errors as warehouse_errors
 from toggl_warehouse.warehouse.database import create_engine_for, redact_url, resolve_database_url
@@ -27,7 +26,7 @@ from toggl_warehouse.warehouse.migrations import apply_migrations
 
 def _setting(name: str) -> Any:
     """A resource field for setting `name`: its default and description are the `Settings` declaration's."""
-    return Field(default=settings.default(Settings, name), description=settings.doc(Settings, name))
+    return Field(default=default(Settings, name), description=doc(Settings, name))
 
 
 class TogglResource(dg.ConfigurableResource):
@@ -37,7 +36,7 @@ class TogglResource(dg.ConfigurableResource):
     api_token: Optional[str] = _setting("api_token")
     email: Optional[str] = _setting("email")
     password: Optional[str] = _setting("password")
-    shared_reports: Optional[str] = Field(default=None, description=settings.doc(Settings, "shared_reports"))
+    shared_reports: Optional[str] = Field(default=None, description=doc(Settings, "shared_reports"))
     shared_report_token_vars: Optional[str] = Field(
         default=None,
         description="name=VARIABLE pairs: reports whose token is read from that environment variable at run time "

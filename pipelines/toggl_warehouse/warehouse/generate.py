@@ -6,7 +6,7 @@ to head, reads what the migrations left in the schemas ``toggl`` and ``reporting
 reads, which tables' triggers write a table) and writes it as ``catalog.py``, a literal the package imports.
 ``tests/integration/test_warehouse_catalog.py`` regenerates it and compares byte for byte.
 
-The server: ``--server-url`` (a URL of any database on it), else ``TOGGL_WAREHOUSE_TEST_SERVER_URL``, else the
+The server: ``--server-url`` (a URL of any database on it), else the
 server the product finds (a local Postgres on 127.0.0.1:5432, else the embedded one). The scratch database
 ``tw_catalog_<random>`` is dropped afterwards.
 """
@@ -14,7 +14,6 @@ server the product finds (a local Postgres on 127.0.0.1:5432, else the embedded 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import uuid
 from collections.abc import Iterable
@@ -110,8 +109,8 @@ def render(relations: Iterable[dict]) -> str:
 
 def server_url(explicit: str | None = None) -> str:
     """A URL of a database on the server to migrate a scratch database on (see the module docstring)."""
-    if explicit or os.environ.get("TOGGL_WAREHOUSE_TEST_SERVER_URL"):
-        return explicit or os.environ["TOGGL_WAREHOUSE_TEST_SERVER_URL"]
+    if explicit:
+        return explicit
     from toggl_warehouse.warehouse.database import find_server
 
     return find_server().url

@@ -76,6 +76,7 @@ class Settings:
     schedule_cron: str = "30 2 * * *"
     profitability: ProfitabilityOptions = ProfitabilityOptions()
     reconcile_report: str | None = None
+    raw_keep_days: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Settings:
@@ -127,6 +128,7 @@ class Settings:
                 rounding_minutes=get.optional_integer("TOGGL_PROFITABILITY_ROUNDING_MINUTES"),
             ),
             reconcile_report=get.reconcile_report("TOGGL_RECONCILE_REPORT", "TOGGL_SHARED_REPORTS"),
+            raw_keep_days=get.integer("TOGGL_RAW_KEEP_DAYS", 30, minimum=1),
         )
 
     @property

@@ -630,9 +630,10 @@ TIME_ENTRY_CHANGES = RelationSpec(
     "toggl.time_entry_changes",
     kind="table",
     description=(
-        "Every insert, update and delete a load applied to toggl.report_time_entries, with before and after values:"
-        " what changed in Toggl after it was first loaded (late edits, moves, deletions). Append-only; an unchanged"
-        " re-load adds nothing."
+        "What changed in Toggl after it was first loaded: every update and delete a load applied to"
+        " toggl.report_time_entries, and every entry that appeared on a day already loaded, with before and after"
+        " values (late edits, moves, additions, deletions). The first load of a day records nothing. Append-only; an"
+        " unchanged re-load adds nothing."
     ),
     reads=("toggl.report_time_entries",),
     columns=(

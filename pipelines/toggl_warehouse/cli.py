@@ -1,4 +1,4 @@
-"""The `toggl-warehouse` command: demo, dev, backfill, replay, migrate, emulator, db, doctor and capture.
+"""The `toggl-warehouse` command: demo, dev, backfill, replay, prune, migrate, emulator, db, doctor and capture.
 
 `backfill` runs the code location's job through Dagster (recorded in the Dagster instance), one run per
 chunk of days, with a progress bar on a terminal; chunks already materialized are skipped, so an interrupted
@@ -88,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--verbose", action="store_true", help="print the full error (stack trace) of a failed run")
     replay.set_defaults(handler=_cmd_replay)
 
+    prune = commands.add_parser(
+        "prune", help="remove raw fetches replay does not need and older than --keep-days (what the daily run does after a load)"
+    )
+    prune.add_argument("--keep-days", type=int, default=None, help="keep every fetch younger than this (default TOGGL_RAW_KEEP_DAYS, 30)")
+    prune.add_argument("--dry-run", action="store_true", help="print what would be removed and the bytes freed; remove nothing")
+    prune.set_defaults(handler=_cmd_prune)
+
     migrate = commands.add_parser("migrate", help="apply sql/ migrations to the warehouse")
     migrate.add_argument("--bi-role", default=None, help="also create this read-only role for BI tools (e.g. toggl_bi)")
     migrate.add_argument(
@@ -150,6 +157,19 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         create_login_role(engine, args.bi_role, args.bi_login, password)
         print(f"login {args.bi_login!r} (member of {args.bi_role!r}, read-only, statement_timeout {BI_STATEMENT_TIMEOUT}) "
               "has the password in TOGGL_BI_PASSWORD")
+    return 0
+
+
+def _cmd_prune(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from toggl_warehouse.extract.retention import prune
+    from toggl_warehouse.resources import migrated_engine
+
+    settings = Settings.from_env()
+    keep_days = settings.raw_keep_days if args.keep_days is None else args.keep_days
+    plan = prune(migrated_engine(settings.database_url), keep_days, datetime.now(UTC), dry_run=args.dry_run)
+    print(plan.line(args.dry_run))
     return 0
 
 
@@ -360,10 +380,15 @@ def _quiet_dagster_warnings() -> None:
 
 
 def _dagster_home() -> Path:
-    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in."""
-    if os.environ.get("DAGSTER_HOME"):
-        return Path(os.environ["DAGSTER_HOME"])
-    return _prepared_home(Path.cwd() / ".dagster_home")
+    """DAGSTER_HOME when set; else ./.dagster_home with the project's dagster.yaml copied in. A home left without
+    a dagster.yaml gets a minimal one (`instance_config`), said in one line."""
+    from toggl_warehouse.instance_config import ensure_instance_config
+
+    home = Path(os.environ["DAGSTER_HOME"]) if os.environ.get("DAGSTER_HOME") else _prepared_home(Path.cwd() / ".dagster_home")
+    note = ensure_instance_config(home)
+    if note:
+        print(note, file=sys.stderr)
+    return home
 
 
 def _prepared_home(home: Path) -> Path:

@@ -24,6 +24,7 @@ from toggl_warehouse.assets.warehouse import TOGGL_KEY, warehouse_specs
 from toggl_warehouse.assets.earnings_check import build_earnings_check
 from toggl_warehouse.freshness import build_freshness_checks, build_freshness_schedule, with_freshness_policy
 from toggl_warehouse.partitions import daily_partitions
+from toggl_warehouse.prune_sensor import build_prune_sensor
 from toggl_warehouse.schedules import build_daily_schedule
 from toggl_warehouse.settings import Settings, env_name
 from toggl_warehouse.resources import TogglResource, WarehouseResource
@@ -157,6 +158,7 @@ def _build(
         jobs=[job, replay],
         schedules=[build_daily_schedule(settings, job.name),
                    *(build_freshness_schedule(settings, checks) for checks in freshness_checks)],
+        sensors=[build_prune_sensor(settings, job)],
         resources=resources,
         loggers={"console": console_logger},
     )

@@ -151,6 +151,10 @@ class Settings:
     reconcile_report: str | None = setting(
         "TOGGL_RECONCILE_REPORT", None, "Shared report the profitability export is reconciled with; default the first",
         "reconcile_report", reports="TOGGL_SHARED_REPORTS")
+    raw_keep_days: int = setting(
+        "TOGGL_RAW_KEEP_DAYS", 30,
+        "Days of fetches kept in toggl_raw beyond what replay needs; pruned after each successful daily run",
+        "integer", minimum=1)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> Settings:

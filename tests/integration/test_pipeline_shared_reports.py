@@ -283,6 +283,8 @@ def test_the_daily_schedule_loads_the_trailing_window_in_one_run(shared_emulator
     defs = build_definitions(settings)
     schedule = defs.resolve_schedule_def("toggl_daily")
     today = yesterday(settings.timezone) + timedelta(days=1)
+    if (today - timedelta(days=7)).day == 1:  # the month's settling run reaches back further (test below)
+        today -= timedelta(days=1)
     context = dg.build_schedule_context(scheduled_execution_time=datetime(today.year, today.month, today.day, 2, 30))
 
     [request] = list(schedule.evaluate_tick(context).run_requests)

@@ -20,6 +20,7 @@ import orjson
 import sqlalchemy as sa
 from psycopg.types.json import Jsonb
 
+from toggl_warehouse.extract.retention import LANDING_LOCK
 from toggl_warehouse.toggl.errors import TogglConnectionError, TogglError, TogglQuotaExhausted, TogglServerError
 
 CURSOR_HEADERS = {"X-Next-ID": "first_id", "X-Next-Row-Number": "first_row_number", "X-Next-Timestamp": "first_timestamp"}
@@ -173,6 +174,7 @@ def land_page(engine: sa.Engine, fetch: Fetch, page: PageToLand, requests_spent:
     fetch.requests += requests_spent
     with engine.begin() as conn:
         pg = _pg(conn)
+        pg.execute("SELECT pg_advisory_xact_lock_shared(%s)", (LANDING_LOCK,))  # retention waits for the page
         pg.execute(
             "INSERT INTO toggl_raw.bodies (content_sha256, content_type, body_bytes, is_json, size_bytes) "
             "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (content_sha256) DO NOTHING",

@@ -17,6 +17,7 @@ from toggl_warehouse.check.gate import require_complete
 from toggl_warehouse.check.profitability import check_periods
 from toggl_warehouse.dates import period_start
 from toggl_warehouse.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
+from toggl_warehouse.load.day_digests import record_day_digests
 from toggl_warehouse.load.window import LoadStats, Window, WindowLoad
 from toggl_warehouse.transform.profitability import parse_export
 from toggl_warehouse.warehouse import tables
@@ -91,6 +92,8 @@ def load_profitability_fetch(engine: sa.Engine, fetch_id: int) -> ProfitabilityL
             outcome.unrecognised_columns += [c for c in parsed.unrecognised_columns if c not in outcome.unrecognised_columns]
             outcome.warnings += parsed.warnings
         outcome.stats = load.merge()
+        record_day_digests(conn, fetch_id, tables.PROFITABILITY_PROJECTS.qualified_name, window.equals, "period_start",
+                           fetch.requested_start, fetch.requested_end)
         mark_loaded(conn, fetch_id)
     outcome.periods = len(outcome.rows_by_period)
     return outcome

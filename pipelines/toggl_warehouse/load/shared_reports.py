@@ -24,6 +24,8 @@ from psycopg import sql
 from toggl_warehouse.check.gate import FetchRefused, WindowTotals, check_totals, require_complete
 from toggl_warehouse.extract.pacing import collector_paused
 from toggl_warehouse.extract.raw import mark_loaded, page_index, read_fetch, stored_pages
+from toggl_warehouse.load.day_digests import record_day_digests
+from toggl_warehouse.load.first_load import name_first_loaded_dates
 from toggl_warehouse.load.report_kinds import KINDS, PER_WINDOW_TABLES, ReportKind, type_names
 from toggl_warehouse.load.report_staging import PagePlace, PageStaging, StagedFetch
 from toggl_warehouse.load.window import LoadStats, OutsideWindowError, Window, WindowLoad
@@ -83,8 +85,12 @@ def _load(conn: sa.Connection, fetch_id: int, totals_gate: str) -> SharedReportL
     staged = _stage_stored_pages(conn, kind, fetch_id, key, what)
     outcome.pages, outcome.windows, outcome.rows_by_date = staged.pages, staged.windows, staged.rows_by_date
     outcome.warnings += check_totals(outcome.windows, mode=totals_gate, what=what)
+    name_first_loaded_dates(conn, key, outcome.window_start, outcome.window_end)
     _replace(conn, kind, staged, outcome, key)
     outcome.entry_changes = _entry_changes(conn, fetch_id)
+    if staged.ranged is not None:
+        record_day_digests(conn, fetch_id, kind.spec.qualified_name, {"report_key": key}, kind.date_column,
+                           outcome.window_start, outcome.window_end)
     mark_loaded(conn, fetch_id)
     return outcome
 

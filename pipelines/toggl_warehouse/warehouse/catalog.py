@@ -480,7 +480,7 @@ RELATIONS = (
     {
         'name': 'toggl.time_entry_changes',
         'kind': 'table',
-        'comment': 'Every insert, update and delete a load applied to toggl.report_time_entries, with before and after values: what changed in Toggl after it was first loaded (late edits, moves, deletions). Append-only; an unchanged re-load adds nothing.',
+        'comment': 'What changed in Toggl after it was first loaded: every update and delete a load applied to toggl.report_time_entries, and every entry that appeared on a day already loaded, with before and after values (late edits, moves, additions, deletions). The first load of a day records nothing. Append-only; an unchanged re-load adds nothing.',
         'key': ('change_id',),
         'reads': ('toggl.report_time_entries',),
         'columns': (

@@ -259,9 +259,16 @@ def launch_backfills(
         fields="\n".join(LAUNCH_FIELD.format(i=i) for i in range(len(chunks))),
     )
     environment = {**os.environ, "DAGSTER_HOME": _home(instance)}
+    executable = Path(sys.executable).with_name("dagster-graphql")
+    if not executable.exists():  # the runtime set alone (the Docker image) has no dagster-graphql
+        raise RuntimeError(
+            f"a backfill daemon is running, and launching backfills for it needs dagster-graphql, which is not "
+            f"installed in {Path(sys.executable).parent.parent}: install toggl-warehouse[local] (or dagster-graphql "
+            f"of Dagster's version), or stop the daemon to run the chunks in this process"
+        )
     with tempfile.TemporaryDirectory() as scratch:
         output = Path(scratch) / "answer.json"  # the answer alone: the code server logs to stdout
-        command = [str(Path(sys.executable).with_name("dagster-graphql")), *LAUNCH_CODE_LOCATION, "-t", document,
+        command = [str(executable), *LAUNCH_CODE_LOCATION, "-t", document,
                    "-v", json.dumps({f"p{i}": p for i, p in enumerate(params)}), "-o", str(output)]
         done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
         try:

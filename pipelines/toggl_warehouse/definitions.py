@@ -167,12 +167,15 @@ def _build(
 @dg.definitions
 def defs() -> dg.Definitions:
     """This repository's code location: the components in `toggl_warehouse/defs/` (`defs/toggl/defs.yaml` reads
-    the TOGGL_* environment variables, as the code location always has). Built when Dagster loads it."""
-    return dg.load_from_defs_folder(path_within_project=_project_root())
+    the TOGGL_* environment variables, as the code location always has). Built when Dagster loads it, from the
+    package itself, so it loads the same from a checkout, a wheel or an image, whatever the working directory."""
+    import toggl_warehouse.defs as defs_root
+
+    return dg.load_defs(defs_root=defs_root, project_root=_project_root())
 
 
 def _project_root() -> Path:
-    """The folder of pyproject.toml: the checkout (an editable install) or, installed into an image, the working
-    directory it was built from (the Dockerfile copies pyproject.toml there)."""
-    checkout = Path(__file__).resolve().parents[2]
-    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+    """The folder of pyproject.toml in a checkout (an editable install), else the folder the package is installed
+    in (site-packages): nothing in `defs/` reads files relative to it."""
+    package = Path(__file__).resolve().parent
+    return package.parents[1] if (package.parents[1] / "pyproject.toml").is_file() else package.parent

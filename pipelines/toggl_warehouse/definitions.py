@@ -171,7 +171,8 @@ def defs() -> dg.Definitions:
     package itself, so it loads the same from a checkout, a wheel or an image, whatever the working directory."""
     import toggl_warehouse.defs as defs_root
 
-    return dg.load_defs(defs_root=defs_root, project_root=_project_root())
+    # dg.load_from_defs_folder needs a pyproject.toml with [tool.dg], which an installed wheel does not have
+    return dg.ComponentTree.from_module(defs_module=defs_root, project_root=_project_root()).build_defs()
 
 
 def _project_root() -> Path:

@@ -11,6 +11,7 @@ the upgrade.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 
 import psycopg
@@ -21,7 +22,7 @@ from toggl_warehouse.cli import main
 from toggl_warehouse.toggl.emulator import TogglEmulator
 from toggl_warehouse.warehouse.database import create_engine_for, drop_database, ensure_database
 from toggl_warehouse.warehouse.migrations import apply_migrations, default_sql_dir, load_migrations
-from tests.fixtures.schema_v1 import DATES, REPORT, SCHEMA_V1, upgrade_emulator_config
+from tests.fixtures.schema_v1 import DATES, FIRST_RELEASE, REPORT, SCHEMA_V1, upgrade_emulator_config
 
 pytestmark = pytest.mark.integration
 
@@ -38,12 +39,16 @@ KEYS = {
 
 
 @pytest.fixture
-def first_release_warehouse(database_server_url):
+def first_release_warehouse(database_server_url, tmp_path):
     """A database with the first released schema and that version's rows; dropped afterwards."""
+    shipped = {m.name: m.checksum for m in load_migrations(default_sql_dir()) if m.name in FIRST_RELEASE}
+    assert shipped == FIRST_RELEASE, "sql/001-009 differ from the first release: migrations are append-only"
+    for file_name in FIRST_RELEASE:
+        shutil.copy(default_sql_dir() / file_name, tmp_path / file_name)
     name = f"tw_upgrade_{uuid.uuid4().hex[:10]}"
     url = ensure_database(database_server_url, name)
     engine = create_engine_for(url)
-    assert len(apply_migrations(engine, SCHEMA_V1)) == 9
+    assert len(apply_migrations(engine, tmp_path)) == 9
     with psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False)) as conn:
         conn.execute((SCHEMA_V1 / "data.sql").read_text())
     yield url, engine
